@@ -1,0 +1,42 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both start with `make venv`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export OPENBLAS_NUM_THREADS ?= 1
+
+.PHONY: venv venv-torch system-deps release demo test bench clean
+
+venv: $(VENV)/.stamp system-deps
+
+$(VENV)/.stamp: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/python -m autograder.sandbox.runtime
+	touch $@
+
+venv-torch: $(VENV)/.torch-stamp
+
+$(VENV)/.torch-stamp: $(VENV)/.stamp
+	$(BIN)/pip install -q torch==2.13.0
+	touch $@
+
+system-deps:
+	scripts/install-system-deps $(SYSTEM_DEPS_FLAGS)
+
+release: venv
+	$(BIN)/python -m autograder.release celoss
+
+demo: venv
+	$(BIN)/python -m autograder.demo
+
+test: SYSTEM_DEPS_FLAGS = --browser
+test: venv venv-torch
+	$(BIN)/python -m pytest
+
+bench: venv venv-torch
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) out build

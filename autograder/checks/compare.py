@@ -1,0 +1,139 @@
+"""Parity with a reference: tolerances chosen by precision, failures worded like numpy's assert_allclose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.checks.result import CheckResult
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """`|got - expected| <= atol + rtol * |expected|`; atol is `atol_scale * max|expected|` (or `atol_floor`)."""
+
+    rtol: float
+    atol_scale: float
+    atol_floor: float = 0.0
+
+    def atol_for(self, expected: np.ndarray) -> float:
+        finite = np.abs(expected[np.isfinite(expected)]) if expected.size else expected
+        scale = float(finite.max()) if finite.size else 0.0
+        return max(self.atol_scale * scale, self.atol_floor)
+
+
+# Calibrated in ASSIGNMENT.md: a correct float64 implementation's dx agrees to ~1e-13 relative,
+# a float32 one to ~1e-7 of max|dx|.
+SCALAR_TOLERANCE = {"float64": Tolerance(1e-10, 0.0, 1e-10), "float32": Tolerance(1e-5, 0.0, 1e-5)}
+ARRAY_TOLERANCE = {"float64": Tolerance(1e-7, 1e-9), "float32": Tolerance(1e-5, 1e-5)}
+
+
+def precision(*values) -> str:
+    """"float32" if any value carries 32 bits or fewer of floating point, else "float64"."""
+    for value in values:
+        dtype = getattr(value, "dtype", None)
+        if dtype is not None and dtype.kind in "fc" and dtype.itemsize <= (4 if dtype.kind == "f" else 8):
+            return "float32"
+    return "float64"
+
+
+def describe(value) -> str:
+    """A short description of what came back, never its full contents."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if isinstance(value, np.generic):
+        return f"a numpy {value.dtype} scalar"
+    return f"a Python {type(value).__name__}"
+
+
+def fmt(value) -> str:
+    return f"{float(value):.10g}"
+
+
+def compare_scalar(actual, expected, *, what: str = "the loss", tolerance: Tolerance | None = None) -> CheckResult:
+    """A scalar against the reference scalar (relative tolerance, small absolute floor)."""
+    if np.ndim(actual) != 0:
+        return CheckResult.fail(
+            f"{what} should be a scalar (np.ndim == 0), but came back as {describe(actual)}.",
+            shape=np.shape(actual),
+        )
+    got = np.asarray(actual)
+    if got.dtype.kind not in "biuf":
+        return CheckResult.fail(f"{what} should be a real number, but came back as {describe(actual)}.")
+    tolerance = tolerance or SCALAR_TOLERANCE[precision(actual, expected)]
+    g, e = float(got), float(expected)
+    header = f"{what} is not equal to the reference within rtol={tolerance.rtol:g}, atol={max(tolerance.atol_floor, tolerance.atol_scale * abs(e)):.2g}"
+    if np.isnan(e) and np.isnan(g) or (np.isinf(e) and g == e):
+        return CheckResult.ok()
+    if not np.isfinite(g) or not np.isfinite(e):
+        return CheckResult.fail(f"{header}\ngot {fmt(g)}, expected {fmt(e)}.", got=g, expected=e, nonfinite=True)
+    atol = max(tolerance.atol_floor, tolerance.atol_scale * abs(e))
+    diff = abs(g - e)
+    if diff <= atol + tolerance.rtol * abs(e):
+        return CheckResult.ok()
+    rel = diff / abs(e) if e else float("inf")
+    return CheckResult.fail(
+        f"{header}\ngot {fmt(g)}, expected {fmt(e)}: absolute difference {diff:.3g}, relative difference {rel:.3g}.",
+        got=g, expected=e,
+    )
+
+
+def compare_array(actual, expected, *, what: str = "dx", tolerance: Tolerance | None = None) -> CheckResult:
+    """An array against the reference array: shape and dtype first, then nan/inf, then the worst entry."""
+    expected = np.asarray(expected)
+    if not isinstance(actual, np.ndarray) and np.ndim(actual) == 0 and expected.ndim > 0:
+        return CheckResult.fail(f"{what} should be an array of shape {expected.shape}, but came back as {describe(actual)}.")
+    got = np.asarray(actual)
+    if got.shape != expected.shape:
+        return CheckResult.fail(
+            f"{what} has shape {got.shape}; expected {expected.shape}.", shape=got.shape, expected_shape=expected.shape
+        )
+    if got.dtype.kind not in "f":
+        return CheckResult.fail(f"{what} has dtype {got.dtype}; expected a floating-point array.", dtype=str(got.dtype))
+    tolerance = tolerance or ARRAY_TOLERANCE[precision(got, expected)]
+    atol = tolerance.atol_for(expected)
+    header = f"{what} is not equal to the reference within rtol={tolerance.rtol:g}, atol={atol:.2g}"
+    if got.size == 0:
+        return CheckResult.ok()
+    g, e = got.astype(np.float64), expected.astype(np.float64)
+    for name, bad in (("nan", np.isnan(g) & ~np.isnan(e)), ("inf", np.isinf(g) & (g != e))):
+        if bad.any():
+            where = _index(np.argwhere(bad)[0])
+            return CheckResult.fail(
+                f"{header}\n{what} contains {name} at {int(bad.sum())} of {g.size} positions, first at index {where}, "
+                f"where the reference is {fmt(e[tuple(np.argwhere(bad)[0])])}.",
+                nonfinite=name, count=int(bad.sum()), index=where,
+            )
+    both = np.isfinite(g) & np.isfinite(e)
+    special_ok = np.where(both, True, (np.isnan(g) & np.isnan(e)) | (g == e))
+    diff = np.where(both, np.abs(g - e), 0.0)
+    allowed = atol + tolerance.rtol * np.abs(np.where(both, e, 0.0))
+    mismatch = (diff > allowed) | ~special_ok
+    if not mismatch.any():
+        return CheckResult.ok()
+    if not special_ok.all():
+        where = np.argwhere(~special_ok)[0]
+        return CheckResult.fail(
+            f"{header}\nat index {_index(where)}: got {fmt(g[tuple(where)])}, expected {fmt(e[tuple(where)])}.",
+            index=_index(where),
+        )
+    worst = np.unravel_index(int(np.argmax(diff - allowed)), diff.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(mismatch & (e != 0), diff / np.abs(e), np.where(mismatch, np.inf, 0.0))
+    worst_rel = np.unravel_index(int(np.argmax(rel)), rel.shape)
+    count = int(mismatch.sum())
+    return CheckResult.fail(
+        f"{header}\n"
+        f"Mismatched elements: {count} / {g.size} ({100 * count / g.size:.3g}%)\n"
+        f"Greatest absolute difference: {diff[worst]:.3g} at index {_index(worst)} "
+        f"(up to {allowed[worst]:.2g} allowed): got {fmt(g[worst])}, expected {fmt(e[worst])}\n"
+        f"Greatest relative difference: {rel[worst_rel]:.3g} at index {_index(worst_rel)}",
+        mismatched=count, index=_index(worst),
+    )
+
+
+def _index(where) -> tuple[int, ...]:
+    return tuple(int(i) for i in where)

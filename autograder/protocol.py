@@ -1,0 +1,166 @@
+"""The parent's half of the wire protocol: length-prefixed frames, a JSON header, arrays as .npy.
+
+A message is one header frame (UTF-8 JSON) followed by as many binary frames as the header's
+"blobs" count; each blob is an `.npy` file read with `allow_pickle=False`. Values inside the header
+are tagged: {"t": "nd", "b": i} an array in blob i, {"t": "np", "b": i} a numpy scalar, "f"/"i"/"b"
+a Python float/int/bool, "s" a string, "n" None, "tuple"/"list" a sequence. The child's half lives
+in sandbox/child.py, which imports nothing from this package. Nothing from the child is unpickled,
+and everything it sends is checked here against caps before it is used.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import struct
+import time
+
+import numpy as np
+
+from autograder.errors import BadReturnValue, StudentCrashed, StudentTimeout
+
+HEADER = struct.Struct(">I")
+MAX_FRAME_BYTES = 64 * 1024 * 1024
+MAX_HEADER_BYTES = 1024 * 1024
+MAX_BLOBS = 64
+MAX_DEPTH = 4
+ACCEPTED_KINDS = "biuf"
+
+
+def encode_message(header: dict, blobs: list[bytes]) -> bytes:
+    parts = [json.dumps({**header, "blobs": len(blobs)}).encode()] + blobs
+    return b"".join(HEADER.pack(len(part)) + part for part in parts)
+
+
+def encode_value(value, blobs: list[bytes]):
+    """Tag a trusted parent value (arrays, scalars, sequences, dicts of kwargs) for the child."""
+    if isinstance(value, np.ndarray):
+        blobs.append(_npy_bytes(value))
+        return {"t": "nd", "b": len(blobs) - 1}
+    if isinstance(value, np.generic):
+        blobs.append(_npy_bytes(np.asarray(value)))
+        return {"t": "np", "b": len(blobs) - 1}
+    if isinstance(value, bool):
+        return {"t": "b", "v": value}
+    if isinstance(value, int):
+        return {"t": "i", "v": value}
+    if isinstance(value, float):
+        return {"t": "f", "v": value}
+    if isinstance(value, str):
+        return {"t": "s", "v": value}
+    if value is None:
+        return {"t": "n"}
+    if isinstance(value, (tuple, list)):
+        return {"t": type(value).__name__, "v": [encode_value(item, blobs) for item in value]}
+    if isinstance(value, dict):
+        return {"t": "dict", "v": {str(k): encode_value(v, blobs) for k, v in value.items()}}
+    raise TypeError(f"cannot send {type(value).__name__} to the sandbox")
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def decode_value(tagged, blobs: list[bytes], depth: int = 0):
+    """Rebuild a value the child sent, as plain parent-made objects; refuse anything else."""
+    if depth > MAX_DEPTH or not isinstance(tagged, dict):
+        raise BadReturnValue("returned a value nested too deeply or of an unknown kind")
+    kind = tagged.get("t")
+    if kind in ("nd", "np"):
+        array = _load_array(blobs, tagged.get("b"))
+        return array if kind == "nd" else array[()]
+    if kind in ("f", "i", "b", "s"):
+        value = tagged.get("v")
+        expected = {"f": (float, int), "i": (int,), "b": (bool,), "s": (str,)}[kind]
+        if not isinstance(value, expected) or (kind == "i" and isinstance(value, bool)):
+            raise BadReturnValue("sent a scalar whose value does not match its declared type")
+        if kind == "s" and len(value) > 10_000:
+            raise BadReturnValue("returned a string longer than 10,000 characters")
+        return {"f": float, "i": int, "b": bool, "s": str}[kind](value)
+    if kind == "n":
+        return None
+    if kind in ("tuple", "list"):
+        items = tagged.get("v")
+        if not isinstance(items, list) or len(items) > MAX_BLOBS:
+            raise BadReturnValue("returned a sequence that is too long")
+        decoded = [decode_value(item, blobs, depth + 1) for item in items]
+        return tuple(decoded) if kind == "tuple" else decoded
+    raise BadReturnValue(f"returned a value of a kind the grader does not accept ({str(kind)[:40]!r})")
+
+
+def _load_array(blobs: list[bytes], index) -> np.ndarray:
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(blobs):
+        raise BadReturnValue("sent an array reference that does not exist")
+    try:
+        array = np.load(io.BytesIO(blobs[index]), allow_pickle=False)
+    except Exception as error:  # malformed .npy from an untrusted child
+        raise BadReturnValue(f"returned data that is not a valid numpy array ({type(error).__name__})") from None
+    if type(array) is not np.ndarray or array.dtype.kind not in ACCEPTED_KINDS or array.dtype.fields:
+        raise BadReturnValue(
+            f"returned an array of dtype {array.dtype}; only numeric (bool, int, float) arrays are accepted"
+        )
+    return array
+
+
+class Channel:
+    """Framed messages over a pair of pipe descriptors, with deadlines on every read."""
+
+    def __init__(self, read_fd: int, write_fd: int):
+        self.read_fd = read_fd
+        self.write_fd = write_fd
+
+    def send(self, header: dict, blobs: list[bytes]) -> None:
+        data = memoryview(encode_message(header, blobs))
+        while data:
+            try:
+                written = os.write(self.write_fd, data)
+            except (BrokenPipeError, OSError):
+                raise StudentCrashed("the student's process exited while the grader was sending it input") from None
+            data = data[written:]
+
+    def receive(self, deadline: float) -> tuple[dict, list[bytes]]:
+        header_bytes = self._frame(deadline, MAX_HEADER_BYTES)
+        try:
+            header = json.loads(header_bytes)
+        except (ValueError, UnicodeDecodeError):
+            raise BadReturnValue("the submission wrote something that is not a grader reply onto the grader's channel") from None
+        if not isinstance(header, dict):
+            raise BadReturnValue("the submission sent a reply that is not a JSON object")
+        count = header.get("blobs", 0)
+        if not isinstance(count, int) or not 0 <= count <= MAX_BLOBS:
+            raise BadReturnValue("the submission sent a reply with an invalid number of arrays")
+        total = 0
+        blobs = []
+        for _ in range(count):
+            blob = self._frame(deadline, MAX_FRAME_BYTES - total)
+            total += len(blob)
+            blobs.append(blob)
+        return header, blobs
+
+    def _frame(self, deadline: float, limit: int) -> bytes:
+        length = HEADER.unpack(self._exactly(HEADER.size, deadline))[0]
+        if length > limit:
+            raise BadReturnValue(
+                f"returned {length / 2**20:.1f} MiB in one reply; the grader accepts at most "
+                f"{MAX_FRAME_BYTES // 2**20} MiB. Return only the loss and the gradient."
+            )
+        return self._exactly(length, deadline)
+
+    def _exactly(self, size: int, deadline: float) -> bytes:
+        chunks = bytearray()
+        while len(chunks) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise StudentTimeout("did not answer before the deadline")
+            ready, _, _ = select.select([self.read_fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self.read_fd, min(size - len(chunks), 1 << 20))
+            if not chunk:
+                raise StudentCrashed("the student's process exited unexpectedly")
+            chunks += chunk
+        return bytes(chunks)

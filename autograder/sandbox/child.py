@@ -1,0 +1,160 @@
+"""The sandboxed child: load the student's cells, then answer calls over two pipes. Untrusted territory.
+
+This file runs alone inside the sandbox with only the standard library and numpy; it imports
+nothing from the grader, and the parent trusts nothing it sends.
+Usage: python -I -S child.py READ_FD WRITE_FD SUBMISSION_JSON [SITE_DIR]
+"""
+
+import io
+import json
+import os
+import struct
+import sys
+import traceback
+
+FRAME = struct.Struct(">I")
+
+
+def main():
+    read_fd, write_fd = int(sys.argv[1]), int(sys.argv[2])
+    if len(sys.argv) > 4:
+        sys.path.insert(0, sys.argv[4])
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    with open(sys.argv[3], encoding="utf-8") as handle:
+        cells = json.load(handle)["cells"]
+    # The protocol descriptors must not be 0-2: a student's print() must never reach the parent.
+    reader = os.fdopen(read_fd, "rb", buffering=0)
+    writer = os.fdopen(write_fd, "wb", buffering=0)
+    import numpy as np
+
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    cell_errors = [error for index, cell in enumerate(cells) if (error := run_cell(index, cell, namespace))]
+    send(writer, {"ready": True, "cell_errors": cell_errors, "numpy": np.__version__}, [])
+    while True:
+        message = receive(reader)
+        if message is None:
+            return
+        header, blobs = message
+        if header.get("op") == "call":
+            reply, reply_blobs = answer_call(namespace, header, blobs, np)
+        else:
+            reply, reply_blobs = {"ok": False, "error": {"type": "ProtocolError", "message": "unknown op"}}, []
+        send(writer, reply, reply_blobs)
+
+
+def run_cell(index, code, namespace):
+    try:
+        exec(compile(code, f"<cell {index + 1}>", "exec"), namespace)
+    except BaseException as error:  # noqa: BLE001 - a student's SystemExit or KeyboardInterrupt too
+        if isinstance(error, SystemExit):
+            return {"cell": index + 1, "type": "SystemExit", "message": "the cell called exit(); the grader ignored it"}
+        return {"cell": index + 1, "type": type(error).__name__, "message": str(error)[:500],
+                "traceback": student_traceback(error)}
+    return None
+
+
+def answer_call(namespace, header, blobs, np):
+    target = str(header.get("target", ""))
+    try:
+        function = resolve(namespace, target)
+    except LookupError as missing:
+        return {"ok": False, "missing": str(missing)}, []
+    args = [decode(item, blobs, np) for item in header.get("args", [])]
+    kwargs = {key: decode(item, blobs, np) for key, item in header.get("kwargs", {}).items()}
+    snapshots = [(position, array.copy()) for position, array in enumerate(args) if isinstance(array, np.ndarray)]
+    try:
+        value = function(*args, **kwargs)
+    except BaseException as error:  # noqa: BLE001
+        return {"ok": False, "error": {"type": type(error).__name__, "message": str(error)[:500],
+                                       "traceback": student_traceback(error)}}, []
+    mutated = [position for position, before in snapshots
+               if not np.array_equal(before, args[position], equal_nan=before.dtype.kind == "f")]
+    reply_blobs = []
+    try:
+        encoded = encode(value, reply_blobs, np, 0)
+    except TypeError as error:
+        return {"ok": False, "unsupported": str(error)}, []
+    return {"ok": True, "value": encoded, "mutated": mutated}, reply_blobs
+
+
+def resolve(namespace, target):
+    head, *rest = target.split(".")
+    if head not in namespace:
+        raise LookupError(head)
+    value = namespace[head]
+    for part in rest:
+        if not hasattr(value, part):
+            raise LookupError(target)
+        value = getattr(value, part)
+    return value
+
+
+def decode(tagged, blobs, np):
+    kind = tagged["t"]
+    if kind in ("nd", "np"):
+        array = np.load(io.BytesIO(blobs[tagged["b"]]), allow_pickle=False)
+        array.flags.writeable = False
+        return array if kind == "nd" else array[()]
+    if kind in ("tuple", "list"):
+        items = [decode(item, blobs, np) for item in tagged["v"]]
+        return tuple(items) if kind == "tuple" else items
+    if kind == "dict":
+        return {key: decode(item, blobs, np) for key, item in tagged["v"].items()}
+    return None if kind == "n" else tagged["v"]
+
+
+def encode(value, blobs, np, depth):
+    if depth > 3:
+        raise TypeError("a value nested more than three levels deep")
+    if type(value) is np.ndarray or isinstance(value, np.generic):
+        buffer = io.BytesIO()
+        np.save(buffer, np.asarray(value), allow_pickle=False)
+        blobs.append(buffer.getvalue())
+        return {"t": "nd" if type(value) is np.ndarray else "np", "b": len(blobs) - 1}
+    for python_type, tag in ((bool, "b"), (int, "i"), (float, "f"), (str, "s")):
+        if type(value) is python_type:
+            return {"t": tag, "v": value}
+    if value is None:
+        return {"t": "n"}
+    if type(value) in (tuple, list):
+        return {"t": type(value).__name__, "v": [encode(item, blobs, np, depth + 1) for item in value]}
+    raise TypeError(f"a value of type {type(value).__module__}.{type(value).__qualname__}")
+
+
+def student_traceback(error):
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.startswith("<cell")]
+    lines = traceback.format_list(frames[-5:]) + traceback.format_exception_only(type(error), error)
+    return "".join(lines)[-2000:]
+
+
+def send(writer, header, blobs):
+    header = dict(header, blobs=len(blobs))
+    for part in [json.dumps(header).encode()] + blobs:
+        writer.write(FRAME.pack(len(part)) + part)
+
+
+def receive(reader):
+    header = read_frame(reader)
+    if header is None:
+        return None
+    header = json.loads(header)
+    return header, [read_frame(reader) for _ in range(header.get("blobs", 0))]
+
+
+def read_frame(reader):
+    prefix = read_exactly(reader, FRAME.size)
+    return None if prefix is None else read_exactly(reader, FRAME.unpack(prefix)[0])
+
+
+def read_exactly(reader, size):
+    data = bytearray()
+    while len(data) < size:
+        chunk = reader.read(size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return bytes(data)
+
+
+if __name__ == "__main__":
+    main()

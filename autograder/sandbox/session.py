@@ -1,0 +1,251 @@
+"""A live sandboxed child for one submission: start it, call into it, restart it after a crash."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.errors import (
+    BadReturnValue,
+    MissingName,
+    StudentCrashed,
+    StudentError,
+    StudentRaised,
+    StudentTimeout,
+)
+from autograder.extract import Submission
+from autograder.protocol import Channel, decode_value, encode_value
+from autograder.sandbox.launch import Launcher, select_launcher
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one submission may use. Times are wall-clock seconds."""
+
+    load_seconds: float = 10.0
+    call_seconds: float = 10.0
+    submission_seconds: float = 60.0
+    memory_bytes: int = 1024 * 2**20
+    cpu_seconds: int = 60
+    file_bytes: int = 16 * 2**20
+    open_files: int = 64
+    processes: int = 16
+    max_restarts: int = 3
+
+
+@dataclass(frozen=True)
+class CellError:
+    cell: int
+    type_name: str
+    message: str
+    traceback_text: str = ""
+
+
+@dataclass
+class LoadReport:
+    cell_errors: list[CellError] = field(default_factory=list)
+
+
+class StudentSession:
+    """The parent's handle on one submission's sandboxed child. Not thread-safe; one per worker."""
+
+    def __init__(self, submission: Submission, *, limits: Limits | None = None, launcher: Launcher | None = None):
+        self.submission = submission
+        self.limits = limits or Limits()
+        self.launcher = launcher or select_launcher()
+        self.load_report = LoadReport()
+        self.calls = 0
+        self.restarts = 0
+        self._process: subprocess.Popen | None = None
+        self._channel: Channel | None = None
+        self._workdir: Path | None = None
+        self._started_at = time.monotonic()
+        self._fatal: StudentError | None = None
+
+    @property
+    def isolation(self) -> str:
+        return self.launcher.isolation
+
+    def __enter__(self) -> "StudentSession":
+        self._ensure_started()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def call(self, target: str, *args, **kwargs):
+        """Call `target` (e.g. "CELoss.forward") in the child; return the parent-rebuilt value."""
+        self._ensure_started()
+        blobs: list[bytes] = []
+        header = {
+            "op": "call",
+            "target": target,
+            "args": [encode_value(a, blobs) for a in args],
+            "kwargs": {k: encode_value(v, blobs) for k, v in kwargs.items()},
+        }
+        self.calls += 1
+        deadline = min(time.monotonic() + self.limits.call_seconds, self._submission_deadline())
+        try:
+            self._channel.send(header, blobs)
+            reply, reply_blobs = self._channel.receive(deadline)
+            return self._interpret(target, reply, reply_blobs)
+        except StudentTimeout:
+            self._kill()
+            raise StudentTimeout(
+                f"{target} did not return within {self.limits.call_seconds:g} s. Look for an infinite "
+                "loop, or a Python loop over every element where a vectorised numpy operation would do."
+            ) from None
+        except (StudentCrashed, BadReturnValue) as error:
+            if isinstance(error, StudentCrashed) or self._process_dead():
+                self._kill()
+                raise StudentCrashed(f"{target}: {error}. {self._death_cause()}".strip()) from None
+            raise
+
+    def _interpret(self, target: str, reply: dict, blobs: list[bytes]):
+        if reply.get("ok") is True:
+            value = decode_value(reply.get("value"), blobs)
+            mutated = reply.get("mutated") or []
+            if mutated:
+                error = BadReturnValue(
+                    f"{target} changed its input argument(s) {', '.join(str(m) for m in mutated)} in place. "
+                    "A function must never modify the caller's arrays: write `x = x - m` (a new array) "
+                    "instead of `x -= m`."
+                )
+                error.bug_tag = "mutates-input"
+                raise error
+            return value
+        if "missing" in reply:
+            raise MissingName(
+                f"the submission does not define {target} (looked for {str(reply['missing'])[:80]!r}). "
+                "Keep the class and method names from the template."
+            )
+        if "unsupported" in reply:
+            raise BadReturnValue(
+                f"{target} returned {str(reply['unsupported'])[:120]}; return numpy arrays, numpy scalars "
+                "or Python numbers (a tuple of them for several outputs)."
+            )
+        error = reply.get("error")
+        if isinstance(error, dict):
+            raised = StudentRaised(
+                target,
+                str(error.get("type", "Exception"))[:80],
+                str(error.get("message", ""))[:500],
+                str(error.get("traceback", ""))[:2000],
+            )
+            if "read-only" in raised.message:
+                raised.bug_tag = "mutates-input"
+            raise raised
+        raise BadReturnValue(f"{target} sent a reply the grader does not understand")
+
+    def _ensure_started(self) -> None:
+        if self._fatal is not None:
+            raise self._fatal
+        if self._process is not None:
+            return
+        if self.restarts > self.limits.max_restarts:
+            self._fatal = StudentCrashed(
+                f"the submission's process crashed or timed out {self.restarts} times; the remaining "
+                "checks were not run"
+            )
+            raise self._fatal
+        if time.monotonic() >= self._submission_deadline():
+            self._fatal = StudentTimeout(
+                f"the submission used up its {self.limits.submission_seconds:g} s time budget; "
+                "the remaining checks were not run"
+            )
+            raise self._fatal
+        self._start()
+
+    def _start(self) -> None:
+        self._workdir = Path(tempfile.mkdtemp(prefix="autograder-"))
+        self._workdir.chmod(0o755)
+        submission_file = self._workdir / "submission.json"
+        submission_file.write_text(json.dumps({"cells": list(self.submission.cells)}))
+        submission_file.chmod(0o644)
+        to_child_read, to_child_write = os.pipe()
+        from_child_read, from_child_write = os.pipe()
+        try:
+            self._process = self.launcher.spawn(
+                submission_file=submission_file,
+                read_fd=to_child_read,
+                write_fd=from_child_write,
+                limits=self.limits,
+            )
+        finally:
+            os.close(to_child_read)
+            os.close(from_child_write)
+        self._channel = Channel(from_child_read, to_child_write)
+        deadline = min(time.monotonic() + self.limits.load_seconds, self._submission_deadline())
+        try:
+            ready, _ = self._channel.receive(deadline)
+        except StudentTimeout:
+            self._kill()
+            self._fatal = StudentTimeout(
+                f"loading the submission took more than {self.limits.load_seconds:g} s. Remove long "
+                "experiments or training loops from the answer cells."
+            )
+            raise self._fatal from None
+        except (StudentCrashed, BadReturnValue):
+            self._kill()
+            self._fatal = StudentCrashed(f"the submission's process died while loading. {self._death_cause()}".strip())
+            raise self._fatal from None
+        self.load_report = LoadReport(
+            [
+                CellError(int(e.get("cell", 0)), str(e.get("type", ""))[:80], str(e.get("message", ""))[:500],
+                          str(e.get("traceback", ""))[:2000])
+                for e in ready.get("cell_errors", [])[:50]
+                if isinstance(e, dict)
+            ]
+        )
+
+    def _submission_deadline(self) -> float:
+        return self._started_at + self.limits.submission_seconds
+
+    def _process_dead(self) -> bool:
+        return self._process is not None and self._process.poll() is not None
+
+    def _death_cause(self) -> str:
+        if self._process is None or self._process.poll() is None:
+            return ""
+        code = self._process.returncode
+        if code < 0:
+            name = signal.Signals(-code).name
+            hint = {
+                "SIGKILL": "It was killed, usually for using too much memory or CPU time.",
+                "SIGXCPU": "It used more CPU time than allowed.",
+                "SIGXFSZ": "It wrote a file larger than allowed.",
+                "SIGSEGV": "It crashed with a segmentation fault.",
+            }.get(name, "")
+            return f"The process ended with {name}. {hint}".strip()
+        return f"The process exited with status {code}; do not call exit() in your code."
+
+    def _kill(self) -> None:
+        if self._process is not None:
+            self.launcher.terminate(self._process)
+            self.restarts += 1
+        self._release()
+
+    def _release(self) -> None:
+        if self._channel is not None:
+            for fd in (self._channel.read_fd, self._channel.write_fd):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._channel = None
+        self._process = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def close(self) -> None:
+        if self._process is not None:
+            self.launcher.terminate(self._process)
+        self._release()
