@@ -18,8 +18,8 @@ $(VENV)/.stamp: requirements.lock pyproject.toml
 
 venv-torch: $(VENV)/.torch-stamp
 
-$(VENV)/.torch-stamp: $(VENV)/.stamp
-	$(BIN)/pip install -q torch==2.13.0
+$(VENV)/.torch-stamp: $(VENV)/.stamp requirements-torch.lock
+	$(BIN)/pip install -q -r requirements-torch.lock
 	touch $@
 
 system-deps:

@@ -1,83 +1,186 @@
-"""Grade many submissions: find them, grade each, write its results file, never stop for a bad one."""
+"""Grade a class: skip what is already graded, grade the rest in parallel, write each result as it lands.
+
+A submission is already graded when `DIR/<name>.json` records the same content sha256 and grader
+version and no grader error. Results are written atomically by this (trusted) process only, so a
+batch killed at any moment leaves whole files, and a rerun grades exactly what is missing.
+Student errors become scores; infrastructure failures (a worker died, the grader raised) are never
+written as results: they are listed in `DIR/failures.json` and make the batch fail.
+"""
 
 from __future__ import annotations
 
-import re
-import traceback
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.collect import Rejected, SubmissionFile
 from autograder.course import Assignment
-from autograder.engine import grade_path
+from autograder.engine import grade_path, grader_version
+from autograder.extract import MAX_SUBMISSION_BYTES
 from autograder.gradescope_json import results_document, write_json_atomic
-from autograder.outcome import ScoreReport
+from autograder.pool import LocalPool, TaskDone
 
-SUBMISSION_SUFFIXES = (".ipynb", ".py")
-
-
-@dataclass(frozen=True)
-class SubmissionFile:
-    """One file to grade and the name its results go under."""
-
-    path: Path
-    name: str
-    student_id: str | None = None
+FAILURES_FILE = "failures.json"
 
 
 @dataclass(frozen=True)
-class BatchItem:
-    """What became of one submission: a report, or an infrastructure failure (never a score)."""
+class Job:
+    """One submission to grade and what it is known by; `data` carries its bytes to a remote worker."""
 
     source: SubmissionFile
-    report: ScoreReport | None
+    sha256: str
+    size: int
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Graded:
+    """What became of one submission: its results document (written), or an infrastructure failure."""
+
+    source: SubmissionFile
+    document: dict | None = None
     failure: str | None = None
+    skipped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
 
 
-def find_submissions(paths: list[Path]) -> list[SubmissionFile]:
-    """Files as given; folders searched recursively for notebooks and .py files; names made unique."""
-    found: list[SubmissionFile] = []
-    for path in paths:
-        if path.is_dir():
-            for file in sorted(path.rglob("*")):
-                if file.is_file() and file.suffix in SUBMISSION_SUFFIXES and not _hidden(file, path):
-                    found.append(SubmissionFile(file, _name_under(file, path)))
-        else:
-            found.append(SubmissionFile(path, safe_name(path.stem)))
-    return _unique(found)
+@dataclass(frozen=True)
+class BatchResult:
+    """A whole batch: every submission's fate, the inputs refused, and whether Ctrl-C cut it short."""
+
+    items: tuple[Graded, ...]
+    rejected: tuple[Rejected, ...] = ()
+    interrupted: bool = False
+
+    @property
+    def failures(self) -> tuple[Graded, ...]:
+        return tuple(item for item in self.items if not item.ok)
 
 
-def _hidden(file: Path, root: Path) -> bool:
-    return any(part.startswith(".") or part == "__pycache__" for part in file.relative_to(root).parts)
-
-
-def _name_under(file: Path, root: Path) -> str:
-    relative = file.relative_to(root).with_suffix("")
-    return safe_name("__".join(relative.parts))
-
-
-def safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "submission"
-
-
-def _unique(files: list[SubmissionFile]) -> list[SubmissionFile]:
-    seen: dict[str, int] = {}
-    unique = []
-    for item in files:
-        count = seen.get(item.name, 0)
-        seen[item.name] = count + 1
-        unique.append(item if not count else SubmissionFile(item.path, f"{item.name}-{count + 1}", item.student_id))
-    return unique
-
-
-def grade_one(assignment: Assignment, source: SubmissionFile, out_dir: Path) -> BatchItem:
-    """Grade one file and write `out_dir/<name>.json`; a crash of the grader itself is caught and reported."""
-    try:
+def grade_job(assignment: Assignment, job: Job) -> dict:
+    """Runs in a worker: grade one submission, from its bytes if it came with them, and return its results."""
+    source = job.source
+    if job.data is None:
         report = grade_path(assignment, source.path, name=source.name, student_id=source.student_id)
-        write_json_atomic(out_dir / f"{source.name}.json", results_document(report))
-        return BatchItem(source, report)
-    except Exception:  # noqa: BLE001 - an infrastructure failure must not stop the batch
-        return BatchItem(source, None, traceback.format_exc(limit=5))
+        return results_document(report)
+    with tempfile.TemporaryDirectory(prefix="autograder-job-") as folder:
+        copy = Path(folder) / source.path.name
+        copy.write_bytes(job.data)
+        report = grade_path(assignment, copy, name=source.name, student_id=source.student_id)
+    return results_document(report)
 
 
-def grade_all(assignment: Assignment, sources: list[SubmissionFile], out_dir: Path) -> list[BatchItem]:
-    return [grade_one(assignment, source, out_dir) for source in sources]
+def grade_batch(
+    assignment: Assignment,
+    sources: list[SubmissionFile],
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    scheduler: str | None = None,
+    rejected: tuple[Rejected, ...] = (),
+    on_result: Callable[[Graded], None] | None = None,
+) -> BatchResult:
+    """Grade `sources` into `out_dir` with `jobs` local workers (default: all cores) or a Dask `scheduler`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    version = grader_version(assignment)
+    items: list[Graded] = []
+    todo: list[tuple[int, Job]] = []
+    notify = on_result or (lambda item: None)
+    for index, source in enumerate(sources):
+        sha, size = file_digest(source.path)
+        if not force and already_graded(out_dir / f"{source.name}.json", sha, version):
+            items.append(Graded(source, skipped=True))
+            notify(items[-1])
+        else:
+            todo.append((index, Job(source, sha, size)))
+    interrupted = False
+    try:
+        with _executor(assignment, jobs, scheduler) as pool:
+            tasks = ((index, _with_data(job) if scheduler else job) for index, job in todo)
+            by_index = dict(todo)
+            for done in pool.run(tasks):
+                items.append(_record(by_index[done.key], done, out_dir))
+                notify(items[-1])
+    except KeyboardInterrupt:
+        interrupted = True
+    result = BatchResult(tuple(items), tuple(rejected), interrupted)
+    write_failures(out_dir, result)
+    return result
+
+
+def _executor(assignment: Assignment, jobs: int | None, scheduler: str | None):
+    if scheduler:
+        from autograder.cluster import DaskPool
+
+        return DaskPool(grade_job, assignment, address=scheduler)
+    return LocalPool(grade_job, assignment, workers=jobs or os.cpu_count() or 1)
+
+
+def _with_data(job: Job) -> Job:
+    """Attach the bytes for a remote worker; a file over the cap is refused on its size alone, by path."""
+    if job.size > MAX_SUBMISSION_BYTES:
+        return job
+    try:
+        return Job(job.source, job.sha256, job.size, job.source.path.read_bytes())
+    except OSError:
+        return job
+
+
+def _record(job: Job, done: TaskDone, out_dir: Path) -> Graded:
+    if done.failure is not None:
+        return Graded(job.source, failure=done.failure)
+    document = done.value
+    write_json_atomic(out_dir / f"{job.source.name}.json", document)
+    grader_errors = document.get("extra_data", {}).get("grader_errors") or []
+    if grader_errors:
+        return Graded(job.source, document, failure=f"grader error on {len(grader_errors)} test(s): {grader_errors[0]}")
+    return Graded(job.source, document)
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """The sha256 and size of a file, read in blocks (a 100 MB notebook is never held in memory)."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+                size += len(block)
+    except OSError:
+        return "", 0
+    return digest.hexdigest(), size
+
+
+def already_graded(results_file: Path, sha256: str, version: str) -> bool:
+    """True when `results_file` holds a whole result for this content and grader version, with no grader error."""
+    try:
+        extra = json.loads(results_file.read_text()).get("extra_data", {})
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (
+        bool(sha256)
+        and extra.get("sha256") == sha256
+        and extra.get("grader_version") == version
+        and not extra.get("grader_errors")
+    )
+
+
+def write_failures(out_dir: Path, result: BatchResult) -> None:
+    """`DIR/failures.json` lists this run's infrastructure failures and refused inputs; removed when none."""
+    path = out_dir / FAILURES_FILE
+    entries = [
+        {"name": item.source.name, "path": str(item.source.path), "kind": "infrastructure", "error": item.failure}
+        for item in result.failures
+    ] + [{"name": None, "path": r.source, "kind": "rejected-input", "error": r.reason} for r in result.rejected]
+    if entries:
+        write_json_atomic(path, {"failures": entries})
+    else:
+        path.unlink(missing_ok=True)

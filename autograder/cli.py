@@ -1,17 +1,24 @@
-"""The `autograder` command. Each verb hands its options to a library function; exit codes are below.
+"""The `autograder` command. Each verb hands its options to a keyword-only `*_main` function.
 
-Exit codes: 0 every submission was graded (whatever the scores); 1 an infrastructure failure
-(the grader, not the student, failed on at least one submission); 2 a usage error.
+Exit codes:
+    0    every submission was graded (whatever the scores; a student's broken file still gets a report)
+    1    an infrastructure failure: the grader, not the student, failed on at least one submission
+         (a worker process died, a grader raised); listed on stderr and in OUT/failures.json
+    2    a usage error: unknown assignment, no submissions found, bad option
+    130  interrupted with Ctrl-C; the results written so far are kept, and a rerun resumes
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 
-from autograder.batch import find_submissions, grade_all
+from autograder.batch import BatchResult, grade_batch
+from autograder.collect import find_submissions
 from autograder.course import load_assignment
 from autograder.errors import GraderError
 
@@ -27,34 +34,70 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for the results files.")
-def grade(assignment: str, paths: tuple[Path, ...], out_dir: Path) -> None:
-    """Grade every submission in PATHS (files or folders) and write OUT/<name>.json for each."""
-    sys.exit(grade_main(assignment=assignment, paths=list(paths), out_dir=out_dir))
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Submissions graded at once on this machine [default: all cores].")
+@click.option("--force", is_flag=True, help="Regrade submissions that already have up-to-date results.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Grade on this Dask distributed cluster instead of local processes.")
+@click.option("--progress/--no-progress", default=True, show_default=True,
+              help="Show a progress bar (only ever on a terminal).")
+def grade(assignment: str, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: bool,
+          scheduler: str | None, progress: bool) -> None:
+    """Grade every submission in PATHS and write OUT/<name>.json (Gradescope schema) for each.
+
+    PATHS are .ipynb/.py files, folders, zip archives, or nbgrader's submitted/ folder (results are
+    then named by student id). A rerun skips submissions already graded with the same content and
+    grader version, so an interrupted batch resumes where it stopped.
+    """
+    sys.exit(grade_main(assignment=assignment, paths=list(paths), out_dir=out_dir, jobs=jobs, force=force,
+                        scheduler=scheduler, progress=progress))
 
 
-def grade_main(*, assignment: str, paths: list[Path], out_dir: Path) -> int:
+def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int | None = None,
+               force: bool = False, scheduler: str | None = None, progress: bool = False) -> int:
+    from autograder.progress import BatchProgress
+
     try:
         spec = load_assignment(assignment)
     except GraderError as error:
         click.echo(f"error: {error}", err=True)
         return 2
-    sources = find_submissions(paths)
-    if not sources:
-        click.echo("error: no .ipynb or .py submissions found in the given paths", err=True)
+    if scheduler and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        click.echo(f"error: --scheduler wants an address like tcp://HOST:PORT, not {scheduler!r}", err=True)
         return 2
-    items = grade_all(spec, sources, out_dir)
-    print_table(items)
-    click.echo(f"results written to {out_dir}/")
-    return 1 if any(item.failure or (item.report and item.report.grader_errors) for item in items) else 0
+    with tempfile.TemporaryDirectory(prefix="autograder-inputs-") as scratch:
+        found = find_submissions(paths, assignment=assignment, scratch=Path(scratch))
+        for refused in found.rejected:
+            click.echo(f"refused {refused.source}: {refused.reason}", err=True)
+        if not found.files:
+            click.echo("error: no .ipynb or .py submissions found in the given paths", err=True)
+            return 2
+        with BatchProgress(len(found.files), enabled=progress) as bar:
+            result = grade_batch(spec, list(found.files), out_dir, jobs=jobs or os.cpu_count(), force=force,
+                                 scheduler=scheduler, rejected=found.rejected, on_result=bar.advance)
+    print_summary(result, out_dir)
+    if result.interrupted:
+        return 130
+    return 1 if result.failures else 0
 
 
-def print_table(items) -> None:
-    width = max(len(item.source.name) for item in items)
-    for item in items:
-        if item.report is None:
+def print_summary(result: BatchResult, out_dir: Path) -> None:
+    """One line per graded submission, then the infrastructure failures (on stderr) and the totals."""
+    graded = [item for item in result.items if not item.skipped]
+    width = max((len(item.source.name) for item in graded), default=0)
+    for item in graded:
+        if item.document is None:
             click.echo(f"{item.source.name:<{width}}  GRADER FAILURE (see stderr)")
-            click.echo(item.failure, err=True)
             continue
-        report = item.report
-        diagnoses = " ".join(f"bug:{bug}" for bug in report.diagnoses)
-        click.echo(f"{item.source.name:<{width}}  {report.score:5.1f} / {report.max_score:g}  {diagnoses}")
+        extra = item.document.get("extra_data", {})
+        bugs = " ".join(f"bug:{bug}" for bug in extra.get("diagnoses", []))
+        click.echo(f"{item.source.name:<{width}}  {item.document['score']:5.1f} / {item.document['max_score']:g}  {bugs}")
+    for item in result.failures:
+        click.echo(f"INFRASTRUCTURE FAILURE {item.source.name} ({item.source.path}):\n{item.failure}", err=True)
+    skipped = len(result.items) - len(graded)
+    click.echo(f"{len(graded)} graded, {skipped} already up to date, {len(result.failures)} infrastructure "
+               f"failure(s); results in {out_dir}/")
+    if result.failures or result.rejected:
+        click.echo(f"failures listed in {out_dir}/failures.json", err=True)
+    if result.interrupted:
+        click.echo("interrupted: rerun the same command to grade the rest", err=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -66,13 +65,16 @@ class PlainLauncher:
 
 
 def select_launcher() -> Launcher:
-    if shutil.which("bwrap"):
-        from autograder.sandbox.bubblewrap import BubblewrapLauncher
+    """bubblewrap when a trial sandbox works on this machine (probed once per process), else plain, loudly."""
+    from autograder.sandbox.bubblewrap import BubblewrapLauncher, unavailable_reason
 
+    reason = unavailable_reason()
+    if reason is None:
         return BubblewrapLauncher()
     warnings.warn(
-        "bubblewrap (bwrap) is not installed: student code runs as a plain child process under rlimits, "
-        "WITHOUT namespace isolation. Install the Debian package `bubblewrap`.",
+        f"SANDBOX DISABLED: {reason}. Student code runs as a plain child process under rlimits, WITHOUT "
+        "namespace isolation (reports say isolation='process'). Install the Debian package `bubblewrap` "
+        "and run `python -m autograder.sandbox.runtime`.",
         RuntimeWarning,
         stacklevel=2,
     )

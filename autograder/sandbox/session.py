@@ -94,7 +94,11 @@ class StudentSession:
         deadline = min(time.monotonic() + self.limits.call_seconds, self._submission_deadline())
         try:
             self._channel.send(header, blobs)
-            reply, reply_blobs = self._channel.receive(deadline)
+            try:
+                reply, reply_blobs = self._channel.receive(deadline)
+            except BadReturnValue:
+                self._kill()  # a refused frame leaves unread bytes on the pipe: the stream cannot be trusted
+                raise
             return self._interpret(target, reply, reply_blobs)
         except StudentTimeout:
             self._kill()
@@ -147,6 +151,8 @@ class StudentSession:
     def _ensure_started(self) -> None:
         if self._fatal is not None:
             raise self._fatal
+        if self._process is not None and self._process_dead():
+            self._kill()  # it died after its last reply (e.g. os._exit): restart instead of failing this call
         if self._process is not None:
             return
         if self.restarts > self.limits.max_restarts:

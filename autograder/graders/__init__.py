@@ -1,0 +1,1 @@
+"""Hidden pytest graders, one package per assignment; never released to students."""

@@ -1,0 +1,1 @@
+"""Hidden graders for the CELoss assignment, with their probes and bug diagnosis."""

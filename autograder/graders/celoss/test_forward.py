@@ -1,0 +1,37 @@
+"""Hidden graders for CELoss.forward: a scalar mean loss that matches the reference."""
+
+import pytest
+
+from autograder.checks import compare, contract
+from autograder.graders.celoss import probes
+
+
+@pytest.mark.points(1)
+@pytest.mark.part("forward")
+def test_forward_returns_a_scalar(student, reference, rng):
+    """forward(x, y) returns one number: the mean loss."""
+    n, c = probes.sizes(rng)
+    x, y = probes.logits(rng, n, c)
+    probes.run(
+        f"CELoss.forward(x, y) returns a scalar, on {probes.describe(x)}.",
+        lambda: _scalar_or_not(student.CELoss.forward(x, y)),
+        student, reference, rng, stage="forward",
+    )
+
+
+def _scalar_or_not(loss):
+    result = contract.check_scalar(loss)
+    return result if result.passed else type(result).fail(result.message, bug="not-scalar", **result.details)
+
+
+@pytest.mark.points(2)
+@pytest.mark.part("forward")
+def test_loss_matches_reference(student, reference, rng):
+    """The loss on random logits equals the reference's (float64 rtol 1e-10)."""
+    n, c = probes.sizes(rng)
+    x, y = probes.logits(rng, n, c)
+    probes.run(
+        f"CELoss.forward(x, y) on {probes.describe(x)} against the reference.",
+        lambda: compare.compare_scalar(student.CELoss.forward(x, y), reference.CELoss.forward(x, y)),
+        student, reference, rng, stage="forward",
+    )

@@ -1,0 +1,59 @@
+"""Gradescope's `run_autograder` entry point: grade the one submission in ROOT/submission with the engine."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from autograder.course import load_assignment
+from autograder.engine import grade_path
+from autograder.gradescope_json import results_document, write_json_atomic
+
+SUFFIXES = (".ipynb", ".py")
+
+
+def choose_submission(submission_dir: Path, assignment: str) -> tuple[Path, list[str]]:
+    """The file to grade and notes about the choice: `<assignment>.ipynb`, then `.py`, then the only candidate."""
+    candidates = sorted(
+        p for p in submission_dir.rglob("*")
+        if p.is_file() and p.suffix in SUFFIXES and not any(part.startswith(".") for part in p.relative_to(submission_dir).parts)
+    )
+    for wanted in (f"{assignment}.ipynb", f"{assignment}.py"):
+        named = [p for p in candidates if p.name == wanted]
+        if named:
+            chosen = named[0]
+            break
+    else:
+        if not candidates:
+            return submission_dir / f"{assignment}.ipynb", [f"No .ipynb or .py file was submitted; submit {assignment}.ipynb."]
+        chosen = candidates[0]
+    others = [p.name for p in candidates if p != chosen]
+    notes = [f"Graded {chosen.name}; also submitted but not graded: {', '.join(others)}."] if others else []
+    return chosen, notes
+
+
+def run(root: Path, assignment_name: str) -> Path:
+    """Grade and write ROOT/results/results.json; a grader crash propagates (Gradescope then shows an error)."""
+    assignment = load_assignment(assignment_name)
+    chosen, notes = choose_submission(root / "submission", assignment_name)
+    report = grade_path(assignment, chosen, name=chosen.stem)
+    document = results_document(report)
+    if notes:
+        document["output"] = "\n".join(notes + [document["output"]])
+    results = root / "results" / "results.json"
+    write_json_atomic(results, document)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_GRADESCOPE_ROOT", "/autograder")))
+    parser.add_argument("--assignment", required=True)
+    options = parser.parse_args(argv)
+    print(f"results written to {run(options.root, options.assignment)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

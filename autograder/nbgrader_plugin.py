@@ -1,0 +1,207 @@
+"""nbgrader preprocessor `TrustedGrades`: every autograded test cell's score comes from the trusted engine.
+
+Configured in the course's nbgrader_config.py (see `autograde_preprocessors`). During
+`nbgrader autograde` it replaces nbgrader's `Execute`: the student's notebook is never run in a
+Jupyter kernel on the grading machine. Instead the submitted file is graded exactly as
+`autograder grade` grades it (sandboxed child, hidden pytest graders in this process), and each
+test cell's outputs are overwritten with
+
+    1. a stdout stream: the per-test teaching feedback for the cell's part, and
+    2. one execute_result whose text/plain is the part's score, e.g. "1.5",
+
+so that nbgrader's `determine_grade` reads exactly the engine's score, which `SaveAutoGrades`
+then stores in the gradebook. Nothing the student's code printed or returned is ever read.
+
+Convention: a test cell whose grade_id is ``<part>`` (or ``test_<part>``) is scored by the hidden
+graders marked ``@pytest.mark.part("<part>")``, one cell per part. Its maximum comes from the gradebook (never
+from the submitted notebook); if it differs from the graders' total for that part, the part's
+score is scaled to it and a warning is logged. A test cell whose part has no graders, or a grader
+error, is an infrastructure failure: the notebook is not scored (nbgrader reports it as failed).
+
+The hidden-test region of every test cell (### BEGIN HIDDEN TESTS ... ### END HIDDEN TESTS) is
+removed from the autograded notebook, so `nbgrader generate_feedback` cannot show it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbformat.notebooknode import NotebookNode
+from nbgrader import utils
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import (
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
+    NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec, SaveAutoGrades,
+)
+from traitlets import Bool, Unicode
+
+from autograder.errors import GraderError
+from autograder.nbgrader_feedback import part_feedback, submission_notes
+
+TEST_CELL_PREFIX = "test_"
+HIDDEN_PLACEHOLDER = "# (hidden tests run by the trusted autograder; the results are below)"
+
+
+def part_for_grade_id(grade_id: str, prefix: str = TEST_CELL_PREFIX) -> str:
+    """`forward` -> `forward`, and `test_forward` -> `forward`."""
+    if prefix and grade_id.startswith(prefix) and len(grade_id) > len(prefix):
+        return grade_id[len(prefix):]
+    return grade_id
+
+
+def cell_score(got: float, graders_max: float, cell_points: float) -> float:
+    """The part's score in the cell's points: scaled if the maxima differ, clamped to [0, points]."""
+    if graders_max > 0 and graders_max != cell_points:
+        got = got * cell_points / graders_max
+    return round(min(max(got, 0.0), cell_points), 6)
+
+
+def strip_hidden_tests(source: str, begin: str = "BEGIN HIDDEN TESTS", end: str = "END HIDDEN TESTS") -> str:
+    """Replace each hidden-test region, delimiters included, with one placeholder comment line."""
+    kept: list[str] = []
+    hidden = False
+    for line in source.split("\n"):
+        if begin in line:
+            hidden = True
+            kept.append(line[: len(line) - len(line.lstrip())] + HIDDEN_PLACEHOLDER)
+        elif end in line:
+            hidden = False
+        elif not hidden:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+class TrustedGrades(NbGraderPreprocessor):
+    """Score every autograded test cell with the trusted engine; see the module docstring."""
+
+    test_cell_prefix = Unicode(TEST_CELL_PREFIX, help="optional grade_id prefix of test cells; the rest is the part").tag(
+        config=True
+    )
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        from autograder.course import load_assignment
+        from autograder.engine import grade_path
+
+        info = resources["nbgrader"]
+        coursedir = self._coursedir()
+        submitted = Path(
+            coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
+        ) / f"{info['notebook']}.ipynb"
+        if not submitted.is_file():
+            raise GraderError(f"TrustedGrades: submitted notebook not found at {submitted}")
+        assignment = load_assignment(info["assignment"], course_root=Path(coursedir.root).resolve())
+        report = grade_path(assignment, submitted, name=f"{info['student']}__{info['notebook']}",
+                            student_id=info["student"])
+        if report.grader_errors:
+            details = "; ".join(t.message for t in report.grader_errors)
+            raise GraderError(f"TrustedGrades: the graders failed on {submitted} (not scored): {details}")
+        self.log.info("TrustedGrades: %s scored %g (engine max %g, seed %d, isolation %s)",
+                      submitted, report.score, report.max_score, report.seed, report.isolation)
+        parts = report.part_scores()
+        points = self._gradebook_points(info)
+        begin, end = self._hidden_delimiters()
+        notes_shown = False
+        for index, cell in enumerate(nb.cells):
+            if not (utils.is_grade(cell) and not utils.is_solution(cell) and cell.cell_type == "code"):
+                continue
+            grade_id = cell.metadata.nbgrader.get("grade_id", "")
+            cell.source = strip_hidden_tests(cell.source, begin, end)
+            if grade_id not in points:
+                self.log.warning("TrustedGrades: test cell %r is not in the gradebook; it is not graded", grade_id)
+                cell.metadata.nbgrader["grade"] = False
+                cell.outputs = []
+                continue
+            part = part_for_grade_id(grade_id, self.test_cell_prefix)
+            if part not in parts:
+                raise GraderError(
+                    f"TrustedGrades: test cell {grade_id!r} needs hidden graders marked part({part!r}) in "
+                    f"{assignment.graders_dir}; the graders define parts {sorted(parts)}"
+                )
+            got, graders_max = parts[part]
+            cell_points = points[grade_id]
+            if graders_max != cell_points:
+                self.log.warning("TrustedGrades: part %r is worth %g in the graders but %g in the gradebook; "
+                                 "scaling", part, graders_max, cell_points)
+            score = cell_score(got, graders_max, cell_points)
+            cell.metadata.nbgrader["points"] = cell_points
+            text = part_feedback(report, part, score, cell_points)
+            if not notes_shown:
+                text = submission_notes(report) + text
+                notes_shown = True
+            cell.execution_count = index + 1
+            cell.outputs = [
+                NotebookNode(output_type="stream", name="stdout", text=text),
+                NotebookNode(output_type="execute_result", execution_count=index + 1, metadata={},
+                             data={"text/plain": repr(float(score))}),
+            ]
+        resources.setdefault("autograder", {})[info["notebook"]] = report
+        return nb, resources
+
+    def _coursedir(self) -> CourseDirectory:
+        owner = getattr(getattr(self, "parent", None), "parent", None)
+        coursedir = getattr(owner, "coursedir", None)
+        return coursedir if isinstance(coursedir, CourseDirectory) else CourseDirectory(config=self.config)
+
+    def _gradebook_points(self, info: dict) -> dict[str, float]:
+        """grade_id -> max points of every autograded code cell, as the gradebook records them."""
+        with Gradebook(info["db_url"]) as gradebook:
+            try:
+                notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
+            except MissingEntry:
+                raise GraderError(f"TrustedGrades: notebook {info['notebook']!r} is not in the gradebook") from None
+            return {cell.name: float(cell.max_score) for cell in notebook.grade_cells if cell.cell_type == "code"}
+
+    def _hidden_delimiters(self) -> tuple[str, str]:
+        settings = self.config.get("ClearHiddenTests", {})
+        return (settings.get("begin_test_delimeter", "BEGIN HIDDEN TESTS"),
+                settings.get("end_test_delimeter", "END HIDDEN TESTS"))
+
+
+class RestoreMissingCells(OverwriteCells):
+    """nbgrader's OverwriteCells, but a deleted grade cell comes back even after a locked non-graded cell.
+
+    nbgrader 0.9.6 re-inserts a missing grade cell after the preceding *grade or solution* cell and
+    raises KeyError when the preceding source cell is any other locked cell (here: the visible checks).
+    This version inserts it after the nearest preceding source cell still present, whatever its kind.
+    """
+
+    add_missing_cells = Bool(True, help="Whether deleted grade and task cells are added back").tag(config=True)
+
+    def add_missing_grade_cells(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        sources = {cell.name: cell for cell in source_nb.source_cells}
+        order = list(sources)
+        solution_ids = {cell.name for cell in source_nb.solution_cells}
+        for grade_cell in source_nb.grade_cells:
+            present = {c.metadata.get("nbgrader", {}).get("grade_id"): i for i, c in enumerate(nb.cells)}
+            if grade_cell.name in present:
+                continue
+            self.log.warning("Missing grade cell %s encountered, adding it back", grade_cell.name)
+            restored = self.missing_cell_transform(
+                sources[grade_cell.name], grade_cell.max_score, is_solution=grade_cell.name in solution_ids
+            )
+            earlier = order[: order.index(grade_cell.name)] if grade_cell.name in order else []
+            position = next((present[name] + 1 for name in reversed(earlier) if name in present), len(nb.cells))
+            nb.cells.insert(position, restored)
+        return nb, resources
+
+
+def sanitize_preprocessors() -> list:
+    """nbgrader 0.9.6's default sanitize list with `OverwriteCells` replaced by `RestoreMissingCells`."""
+    return [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreMissingCells, CheckCellMetadata]
+
+
+def autograde_preprocessors() -> list:
+    """nbgrader 0.9.6's default autograde list with `Execute` replaced by `TrustedGrades`."""
+    return [
+        TrustedGrades,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+

@@ -1,0 +1,162 @@
+"""A local pool of grading worker processes that knows which submission each worker holds.
+
+Each worker is a spawned process (pytest runs in-process, so never threads) that grades one job
+at a time. If a worker dies, only the job it held fails, as an infrastructure failure, and a fresh
+worker takes its place. Workers ignore Ctrl-C; the parent stops them with SIGTERM, which unwinds
+the sandbox session so no student process outlives its worker. A worker also gets SIGTERM if the
+parent dies (Linux `PR_SET_PDEATHSIG`), so even a SIGKILLed batch leaves no orphans behind.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+
+_PR_SET_PDEATHSIG = 1
+STOP_GRACE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class TaskDone:
+    """What came back for one task: a value, or an infrastructure failure described for the instructor."""
+
+    key: object
+    value: object = None
+    failure: str | None = None
+
+
+_stopping = False
+
+
+def _on_sigterm(signum, frame):
+    """Unwind the current job like Ctrl-C would (pytest stops, the sandbox closes); send nothing back."""
+    global _stopping
+    _stopping = True
+    raise KeyboardInterrupt
+
+
+def _worker(connection, function: Callable, context: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+    try:
+        if os.getppid() == 1:  # the parent died before we could ask to be told
+            return
+        while True:
+            try:
+                task = connection.recv()
+            except EOFError:
+                return
+            if task is None:
+                return
+            key, argument = task
+            try:
+                reply = (key, function(context, argument), None)
+            except Exception:  # noqa: BLE001 - reported to the parent as this task's infrastructure failure
+                reply = (key, None, traceback.format_exc(limit=8))
+            if _stopping:  # a job cut short by SIGTERM may look complete; it must never be written
+                return
+            connection.send(reply)
+    except (KeyboardInterrupt, BrokenPipeError):
+        return
+
+
+class _Slot:
+    """One worker process and the task it is working on."""
+
+    def __init__(self, ctx, function, context):
+        self.connection, child_end = ctx.Pipe()
+        self.process = ctx.Process(target=_worker, args=(child_end, function, context), daemon=True)
+        self.process.start()
+        child_end.close()
+        self.task: tuple | None = None
+
+
+class LocalPool:
+    """`run(tasks)` yields a `TaskDone` per `(key, argument)` as each finishes, `workers` at a time."""
+
+    def __init__(self, function: Callable, context: object, *, workers: int):
+        self.function = function
+        self.context = context
+        self.workers = max(1, workers)
+        self._ctx = multiprocessing.get_context("spawn")
+        self._slots: list[_Slot] = []
+
+    def __enter__(self) -> "LocalPool":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def run(self, tasks: Iterable[tuple[object, object]]) -> Iterator[TaskDone]:
+        pending = list(tasks)[::-1]
+        while pending or any(slot.task for slot in self._slots):
+            self._fill(pending)
+            busy = [slot for slot in self._slots if slot.task is not None]
+            ready = wait([s.connection for s in busy] + [s.process.sentinel for s in busy])
+            for slot in busy:
+                if slot.connection in ready and slot.connection.poll():
+                    done = self._receive(slot)
+                    if done is not None:
+                        yield done
+                        continue
+                if slot.process.sentinel in ready or not slot.process.is_alive():
+                    yield self._lost(slot)
+
+    def _fill(self, pending: list) -> None:
+        self._slots = [slot for slot in self._slots if slot.process.is_alive() or slot.task is not None]
+        while pending and len(self._slots) < self.workers:
+            self._slots.append(_Slot(self._ctx, self.function, self.context))
+        for slot in self._slots:
+            if pending and slot.task is None:
+                slot.task = pending.pop()
+                try:
+                    slot.connection.send(slot.task)
+                except OSError:
+                    pass  # the worker died; its sentinel reports the task as lost
+
+    def _receive(self, slot: _Slot) -> TaskDone | None:
+        try:
+            key, value, failure = slot.connection.recv()
+        except (EOFError, OSError):
+            return None
+        slot.task = None
+        return TaskDone(key, value, failure)
+
+    def _lost(self, slot: _Slot) -> TaskDone:
+        slot.process.join(1)
+        code = slot.process.exitcode
+        how = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit status {code}"
+        key = slot.task[0] if slot.task else None
+        slot.task = None
+        self._slots.remove(slot)
+        slot.connection.close()
+        return TaskDone(key, None, f"the grading worker process died ({how}) while grading this submission")
+
+    def stop(self) -> None:
+        """Ask every worker to finish (SIGTERM unwinds its sandbox), then kill any that linger."""
+        for slot in self._slots:
+            if slot.process.is_alive():
+                if slot.task is None:
+                    try:
+                        slot.connection.send(None)
+                    except OSError:
+                        slot.process.terminate()
+                else:
+                    slot.process.terminate()
+        for slot in self._slots:
+            slot.process.join(STOP_GRACE_SECONDS)
+            if slot.process.is_alive():
+                slot.process.kill()
+                slot.process.join()
+            slot.connection.close()
+        self._slots = []

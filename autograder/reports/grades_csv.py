@@ -1,0 +1,58 @@
+"""grades.csv: one row per student with total, per-part and per-test points, diagnoses and provenance."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from autograder.outcome import ScoreReport
+from autograder.reports.common import ordered_parts, ordered_tests, sorted_reports, student_name, write_text_atomic
+
+LEADING = ["student", "submission", "score", "max_score"]
+TRAILING = ["diagnoses", "grader_errors", "seed", "isolation", "grader_version", "sha256"]
+
+
+def grade_columns(reports: list[ScoreReport]) -> list[str]:
+    """The header: fixed leading columns, `part:<part>`, `test:<test>`, then fixed trailing columns."""
+    parts = [f"part:{part}" for part in ordered_parts(reports)]
+    tests = [f"test:{test.name}" for test in ordered_tests(reports)]
+    return LEADING + parts + tests + TRAILING
+
+
+def grade_rows(reports: list[ScoreReport]) -> list[dict[str, object]]:
+    """One dict per student, keyed by `grade_columns`; a test the student did not get is left blank."""
+    rows = []
+    for report in sorted_reports(reports):
+        row: dict[str, object] = {
+            "student": student_name(report),
+            "submission": report.submission,
+            "score": _number(report.score),
+            "max_score": _number(report.max_score),
+            "diagnoses": " ".join(report.diagnoses),
+            "grader_errors": len(report.grader_errors),
+            "seed": report.seed,
+            "isolation": report.isolation,
+            "grader_version": report.grader_version,
+            "sha256": report.sha256,
+        }
+        for part, (got, _most) in report.part_scores().items():
+            row[f"part:{part}"] = _number(got)
+        for test in report.tests:
+            row[f"test:{test.name}"] = "" if test.error == "grader" else _number(test.points)
+        rows.append(row)
+    return rows
+
+
+def write_grades_csv(reports: list[ScoreReport], path: Path) -> Path:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=grade_columns(reports), restval="", extrasaction="ignore",
+                            lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(grade_rows(reports))
+    return write_text_atomic(Path(path), buffer.getvalue())
+
+
+def _number(value: float) -> str:
+    """Points without float noise: 3.0 -> "3", 2.5 -> "2.5"."""
+    return f"{round(value, 6):g}"

@@ -1,0 +1,142 @@
+"""report.html: a self-contained class report (inline CSS, charts as data URIs, no network at all)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+from collections import Counter
+from datetime import datetime, timezone
+from html import escape
+from pathlib import Path
+
+from autograder.outcome import ScoreReport
+from autograder.reports.catalogue import bug_meanings
+from autograder.reports.common import (file_stem, ordered_parts, ordered_tests, sorted_reports, student_name,
+                                       test_label, write_text_atomic)
+from autograder.reports.plots import horizontal_bars, score_histogram
+
+# Nothing may be fetched: only inline styles and data: images are allowed, even if a message contained markup.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:70rem;color:#222;padding:0 1rem}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:.85rem}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}
+th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.summary span{display:inline-block;margin-right:1.5rem}.low{color:#b8483a;font-weight:600}
+img{max-width:100%;height:auto}.muted{color:#777;font-size:.8rem}code{font-size:.85em}
+"""
+
+
+def write_html_report(reports: list[ScoreReport], path: Path, *, feedback_dir: Path | None = None) -> Path:
+    return write_text_atomic(Path(path), class_report_html(reports, path=Path(path), feedback_dir=feedback_dir))
+
+
+def class_report_html(reports: list[ScoreReport], *, path: Path | None = None, feedback_dir: Path | None = None) -> str:
+    assignment = reports[0].assignment if reports else "assignment"
+    body = [f"<h1>{escape(assignment)}: class report</h1>", _summary(reports)]
+    if reports:
+        body += [_histogram_section(reports), _tests_section(reports), _diagnoses_section(reports, assignment),
+                 _students_section(reports, path, feedback_dir)]
+    else:
+        body.append("<p>No graded submissions.</p>")
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    versions = sorted({r.grader_version for r in reports})
+    body.append(f'<p class="muted">Generated {stamp} · grader {escape(", ".join(versions))}</p>')
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(assignment)} class report</title><style>{STYLE}</style></head>\n<body>\n"
+        + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def _summary(reports: list[ScoreReport]) -> str:
+    if not reports:
+        return ""
+    scores = [r.score for r in reports]
+    most = max(r.max_score for r in reports)
+    full = sum(1 for r in reports if r.score >= r.max_score > 0)
+    infra = sum(1 for r in reports if r.grader_errors)
+    items = [
+        f"<span>{len(reports)} submissions</span>",
+        f"<span>mean {statistics.fmean(scores):.2f} / {most:g}</span>",
+        f"<span>median {statistics.median(scores):g}</span>",
+        f"<span>full marks: {full}</span>",
+    ]
+    if infra:
+        items.append(f'<span class="low">grader errors in {infra} submission(s): not scored, see their feedback</span>')
+    if any(r.isolation == "process" for r in reports):
+        items.append('<span class="low">some submissions were graded without namespace isolation</span>')
+    return f'<p class="summary">{"".join(items)}</p>'
+
+
+def _histogram_section(reports: list[ScoreReport]) -> str:
+    most = max(r.max_score for r in reports)
+    uri = score_histogram([r.score for r in reports], most)
+    return f'<h2>Score distribution</h2><img id="score-histogram" alt="Histogram of scores" src="{uri}">'
+
+
+def pass_rates(reports: list[ScoreReport]) -> list[tuple[str, str, float, int]]:
+    """(test name, label, pass rate, graded count) per test, over reports where the grader did not fail."""
+    rows = []
+    for test in ordered_tests(reports):
+        outcomes = [t for r in reports for t in r.tests if t.name == test.name and t.error != "grader"]
+        rate = sum(t.passed for t in outcomes) / len(outcomes) if outcomes else 0.0
+        rows.append((test.name, test_label(test), rate, len(outcomes)))
+    return rows
+
+
+def _tests_section(reports: list[ScoreReport]) -> str:
+    rows = pass_rates(reports)
+    if not rows:
+        return ""
+    uri = horizontal_bars([label for _, label, _, _ in rows], [rate for _, _, rate, _ in rows],
+                          xlabel="fraction of submissions passing", xmax=1.15, percent=True)
+    table = "".join(
+        f"<tr><td><code>{escape(name)}</code></td><td>{escape(label)}</td>"
+        f'<td class="num">{rate:.0%}</td><td class="num">{count}</td></tr>'
+        for name, label, rate, count in rows
+    )
+    return (f'<h2>Pass rate per test</h2><img id="pass-rates" alt="Pass rate per test" src="{uri}">'
+            f"<details><summary>as a table</summary><table><tr><th>test</th><th>title</th><th>pass rate</th>"
+            f"<th>graded</th></tr>{table}</table></details>")
+
+
+def diagnosis_counts(reports: list[ScoreReport]) -> list[tuple[str, int]]:
+    """How many submissions show each bug id, most frequent first (ties alphabetical)."""
+    counts = Counter(bug for r in reports for bug in r.diagnoses)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _diagnoses_section(reports: list[ScoreReport], assignment: str, top: int = 15) -> str:
+    counts = diagnosis_counts(reports)[:top]
+    if not counts:
+        return "<h2>Most frequent diagnoses</h2><p>No known bug was diagnosed.</p>"
+    meanings = bug_meanings(assignment, [bug for bug, _ in counts])
+    uri = horizontal_bars([bug for bug, _ in counts], [float(n) for _, n in counts], xlabel="submissions")
+    table = "".join(
+        f'<tr><td><code>bug:{escape(bug)}</code></td><td class="num">{n}</td>'
+        f"<td>{escape(meanings.get(bug, ''))}</td></tr>" for bug, n in counts
+    )
+    return (f'<h2>Most frequent diagnoses</h2><img id="diagnoses" alt="Most frequent diagnoses" src="{uri}">'
+            f"<table><tr><th>bug</th><th>submissions</th><th>meaning</th></tr>{table}</table>")
+
+
+def _students_section(reports: list[ScoreReport], path: Path | None, feedback_dir: Path | None) -> str:
+    parts = ordered_parts(reports)
+    head = "".join(f"<th>{escape(p)}</th>" for p in parts)
+    rows = []
+    for report in sorted_reports(reports):
+        scores = report.part_scores()
+        cells = "".join(f'<td class="num">{scores[p][0]:g}</td>' if p in scores else "<td></td>" for p in parts)
+        name = escape(student_name(report))
+        if feedback_dir is not None and path is not None:
+            link = os.path.relpath(Path(feedback_dir) / f"{file_stem(report)}.md", Path(path).parent)
+            name = f'<a href="{escape(link)}">{name}</a>'
+        low = ' class="num low"' if report.max_score and report.score < 0.5 * report.max_score else ' class="num"'
+        flags = " (grader error)" if report.grader_errors else ""
+        rows.append(f"<tr><td>{name}{flags}</td><td{low}>{report.score:g} / {report.max_score:g}</td>{cells}"
+                    f"<td>{escape(' '.join(report.diagnoses))}</td></tr>")
+    return (f'<h2>Students</h2><table id="students"><tr><th>student</th><th>score</th>{head}<th>diagnoses</th></tr>'
+            + "".join(rows) + "</table>")

@@ -1,0 +1,155 @@
+"""Build and locate the sandbox runtime: Debian's python3 plus a world-readable site dir with numpy and scipy.
+
+The grader's own interpreter is a pyenv build under /root (mode 700), which the unprivileged sandbox
+uid cannot execute. The sandbox therefore runs the system interpreter (same minor version, so the
+same cp3XX wheels) and imports numpy/scipy from `<runtime>/site`, installed with the grader's pip
+via `pip install --target`, pinned to the versions in requirements.lock. Build it with
+
+    python -m autograder.sandbox.runtime          # idempotent; --force rebuilds
+
+The runtime lives in `<venv>/sandbox-runtime` (i.e. `.venv/sandbox-runtime`) when every directory
+above it is traversable by other users; otherwise in /var/lib/autograder/sandbox-runtime. The
+environment variable AUTOGRADER_SANDBOX_RUNTIME overrides both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+PACKAGES = ("numpy", "scipy")
+FALLBACK_DIR = Path("/var/lib/autograder/sandbox-runtime")
+LOCK_FILE = Path(__file__).resolve().parents[2] / "requirements.lock"
+_PROBE = (
+    "import json, sys, sysconfig; print(json.dumps({'version': list(sys.version_info[:2]), "
+    "'stdlib': sysconfig.get_paths()['stdlib'], 'multiarch': sysconfig.get_config_var('MULTIARCH') or ''}))"
+)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where the sandbox's interpreter, stdlib, shared libraries and site dir live on the host."""
+
+    root: Path
+    python: Path  # the real interpreter file, bound as /usr/bin/python3
+    stdlib: Path
+    libdir: Path  # the multiarch shared-library directory, e.g. /usr/lib/x86_64-linux-gnu
+    site: Path
+    packages: dict
+
+
+def runtime_dir() -> Path:
+    override = os.environ.get("AUTOGRADER_SANDBOX_RUNTIME")
+    if override:
+        return Path(override)
+    preferred = Path(sys.prefix) / "sandbox-runtime"
+    return preferred if _traversable_by_others(Path(sys.prefix)) else FALLBACK_DIR
+
+
+def _traversable_by_others(path: Path) -> bool:
+    path = path.resolve()
+    return all(os.stat(p).st_mode & stat.S_IXOTH for p in [path, *path.parents])
+
+
+def pinned_versions() -> dict[str, str]:
+    """The numpy/scipy versions of requirements.lock, else those installed in the grader's environment."""
+    pins = {}
+    if LOCK_FILE.exists():
+        for line in LOCK_FILE.read_text().splitlines():
+            name, _, version = line.partition("==")
+            if name.strip().lower() in PACKAGES:
+                pins[name.strip().lower()] = version.strip()
+    for name in PACKAGES:
+        pins.setdefault(name, metadata.version(name))
+    return pins
+
+
+def describe_system_python(python: Path = SYSTEM_PYTHON) -> dict:
+    if not python.exists():
+        raise RuntimeError(f"{python} is missing: install Debian's python3 (apt-get install python3)")
+    facts = json.loads(subprocess.run([str(python), "-I", "-S", "-c", _PROBE], check=True,
+                                      capture_output=True, text=True).stdout)
+    if tuple(facts["version"]) != sys.version_info[:2]:
+        raise RuntimeError(
+            f"{python} is Python {'.'.join(map(str, facts['version']))}, but the grader runs "
+            f"{sys.version_info.major}.{sys.version_info.minor}; the sandbox needs the same minor version"
+        )
+    return facts
+
+
+def build_runtime(target: Path | None = None, *, force: bool = False) -> Runtime:
+    """Install pinned numpy/scipy for the system python into `target`; a no-op when already current."""
+    root = Path(target or runtime_dir())
+    facts = describe_system_python()
+    manifest = {
+        "python": str(SYSTEM_PYTHON.resolve()),
+        "stdlib": facts["stdlib"],
+        "libdir": str(Path("/usr/lib", facts["multiarch"]).resolve()),
+        "packages": pinned_versions(),
+        "version": facts["version"],
+    }
+    current = root / "manifest.json"
+    if not force and current.exists() and json.loads(current.read_text()) == manifest and (root / "site").is_dir():
+        return load_runtime(root)
+    root.mkdir(parents=True, exist_ok=True)
+    staging = root / f"site.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+         "--only-binary=:all:", "--target", str(staging),
+         *(f"{name}=={version}" for name, version in manifest["packages"].items())],
+        check=True,
+    )
+    _make_world_readable(staging)
+    shutil.rmtree(root / "site", ignore_errors=True)
+    staging.rename(root / "site")
+    current.write_text(json.dumps(manifest, indent=2))
+    _make_world_readable(root)
+    return load_runtime(root)
+
+
+def _make_world_readable(top: Path) -> None:
+    for directory, _, files in os.walk(top):
+        os.chmod(directory, 0o755)
+        for name in files:
+            path = os.path.join(directory, name)
+            if not os.path.islink(path):
+                os.chmod(path, os.stat(path).st_mode | 0o444)
+
+
+def load_runtime(root: Path | None = None) -> Runtime | None:
+    """The built runtime, or None when it has not been built (or is incomplete)."""
+    root = Path(root or runtime_dir())
+    try:
+        manifest = json.loads((root / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    runtime = Runtime(root, Path(manifest["python"]), Path(manifest["stdlib"]), Path(manifest["libdir"]),
+                      root / "site", manifest["packages"])
+    if not all(p.exists() for p in (runtime.python, runtime.stdlib, runtime.libdir, runtime.site / "numpy")):
+        return None
+    return runtime
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        runtime = build_runtime(force="--force" in argv)
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        print(f"sandbox runtime: build failed: {error}", file=sys.stderr)
+        return 1
+    versions = ", ".join(f"{k} {v}" for k, v in runtime.packages.items())
+    print(f"sandbox runtime: {runtime.root} ({runtime.python}, {versions})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

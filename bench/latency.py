@@ -1,0 +1,167 @@
+"""One submission, the full hidden suite, sandboxed: median wall time, where it goes, and a profile."""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import pstats
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from autograder.course import load_assignment
+from autograder.engine import grade_path
+from autograder.extract import Submission, read_submission
+from autograder.gradescope_json import results_document
+from autograder.reference import load_reference
+from autograder.runner import run_graders
+from autograder.sandbox import StudentSession
+from autograder.sandbox.launch import CHILD_ENV
+from autograder.seeding import course_secret, submission_seed
+from bench.common import WORK, median, repeat, scratch
+from bench.submissions import CORRECT_SHIFT, notebook_with, release_template
+
+
+
+def _session_start(submission: Submission) -> tuple[float, float, float]:
+    """Seconds to start a session (spawn, interpreter, numpy, student cells), one trivial call, and close it."""
+    started = time.perf_counter()
+    session = StudentSession(submission)
+    session.__enter__()
+    ready = time.perf_counter()
+    session.call("CELoss.forward", np.zeros((2, 3)), np.array([0, 1]))
+    called = time.perf_counter()
+    session.close()
+    return ready - started, called - ready, time.perf_counter() - called
+
+
+def _child_interpreter() -> tuple[str, str]:
+    """The interpreter and site dir the sandboxed child runs with, as host paths."""
+    from autograder.sandbox.runtime import load_runtime
+
+    runtime = load_runtime()
+    if runtime is not None:
+        return str(runtime.python), str(runtime.site)
+    return sys.executable, str(Path(np.__file__).resolve().parent.parent)
+
+
+def _interpreter_start(executable: str, site: str, code: str) -> float:
+    """Wall time of the child's interpreter running `code` unsandboxed (python -I -S, the child's env)."""
+    command = [executable, "-I", "-S", "-c", f"import sys; sys.path.insert(0, {site!r}); {code}"]
+    started = time.perf_counter()
+    subprocess.run(command, env=dict(CHILD_ENV), check=True)
+    return time.perf_counter() - started
+
+
+def measure(repeats: int = 15) -> dict:
+    folder = scratch("latency")
+    assignment = load_assignment("celoss")
+    path = folder / "one.ipynb"
+    path.write_text(json.dumps(notebook_with(release_template(folder), CORRECT_SHIFT.replace("{tag}", "latency"))))
+    reference = load_reference(assignment)
+    secret = course_secret(assignment.course_root)
+    empty = Submission(name="empty", kind="python", cells=("class CELoss:\n    forward = staticmethod(lambda x, y: 0.0)\n",),
+                       sha256="0" * 64)
+
+    first = grade_path(assignment, path)  # warm-up: imports pytest, the graders and the reference once
+    totals = repeat(lambda: grade_path(assignment, path), repeats)
+
+    executable, site = _child_interpreter()
+    stages: dict[str, list[float]] = {k: [] for k in ("extract", "bare", "numpy", "start_empty", "start", "call",
+                                                     "checks", "close", "report")}
+    # Every stage is timed once per round, interleaved, so a burst of load on the machine hits all alike.
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        submission = read_submission(path)
+        stages["extract"].append(time.perf_counter() - t0)
+        stages["bare"].append(_interpreter_start(executable, site, "pass"))
+        stages["numpy"].append(_interpreter_start(executable, site, "import numpy"))
+        stages["start_empty"].append(_session_start(empty)[0])
+        seed = submission_seed(secret, assignment.name, submission.sha256)
+        t0 = time.perf_counter()
+        session = StudentSession(submission)
+        session.__enter__()
+        t1 = time.perf_counter()
+        session.call("CELoss.forward", np.zeros((2, 3)), np.array([0, 1]))
+        t2 = time.perf_counter()
+        run_graders(assignment.graders_dir, student_call=session.call, reference=reference, seed=seed)
+        t3 = time.perf_counter()
+        session.close()
+        t4 = time.perf_counter()
+        json.dumps(results_document(first), indent=2)
+        t5 = time.perf_counter()
+        for key, value in zip(("start", "call", "checks", "close", "report"), (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+            stages[key].append(value)
+
+    m = {key: median(values) for key, values in stages.items()}
+    bare, with_numpy = m["bare"], m["numpy"]
+    breakdown = {
+        "extraction": m["extract"],
+        "sandbox start (bwrap, pipes, handshake)": max(m["start_empty"] - with_numpy, 0.0),
+        "interpreter start in child": bare,
+        "numpy import in child": with_numpy - bare,
+        "student cells at load": max(m["start"] - m["start_empty"], 0.0),
+        "one trivial call (round trip)": m["call"],
+        "checks (pytest graders)": m["checks"],
+        "sandbox teardown": m["close"],
+        "report rendering": m["report"],
+    }
+    return {
+        "repeats": repeats,
+        "score": f"{first.score:g} / {first.max_score:g}",
+        "isolation": first.isolation,
+        "tests": len(first.tests),
+        "median_seconds": median(totals),
+        "min_seconds": min(totals),
+        "goal_seconds": 0.3,
+        "breakdown_seconds": breakdown,
+        "breakdown_sum_seconds": sum(breakdown.values()),
+        "child_interpreter": executable,
+        "cold_cli_seconds": _cold_cli(path),
+        "profile": profile(assignment, path),
+    }
+
+
+def _cold_cli(path) -> float:
+    """One `autograder grade` of the same file in a fresh process: what an instructor waits for."""
+    from bench.common import BIN, ROOT, run_timed
+
+    out = scratch("latency-cli")
+    seconds, _ = run_timed([str(BIN / "autograder"), "grade", "celoss", str(path), "--out", str(out)], cwd=ROOT)
+    return seconds
+
+
+def profile(assignment, path, top: int = 25) -> dict:
+    """cProfile of one warm grade; the full listing goes to build/bench/profile.txt."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    grade_path(assignment, path)
+    profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("cumulative").print_stats(60)
+    stats.sort_stats("tottime").print_stats(40)
+    (WORK / "profile.txt").write_text(text.getvalue())
+    entries = []
+    for (file, line, name), (_, calls, tottime, cumtime, _) in stats.stats.items():
+        entries.append({"function": f"{file.split('site-packages/')[-1]}:{line}({name})", "calls": calls,
+                        "tottime": round(tottime, 4), "cumtime": round(cumtime, 4)})
+    entries.sort(key=lambda e: -e["tottime"])
+    return {"top_by_self_time": entries[:top], "listing": str(WORK / "profile.txt")}
+
+
+def rows(result: dict) -> list[tuple[str, str, str]]:
+    out = [("latency: one submission, full suite, sandboxed (median)", f"{result['median_seconds'] * 1000:.0f} ms",
+            "PASS" if result["median_seconds"] <= result["goal_seconds"] else "above 0.3 s goal")]
+    for stage, seconds in result["breakdown_seconds"].items():
+        out.append((f"  {stage}", f"{seconds * 1000:.1f} ms", f"{seconds / result['median_seconds']:.0%}"))
+    out.append(("  cold `autograder grade` of one file (new process)", f"{result['cold_cli_seconds']:.2f} s", ""))
+    return out
+
+
+if __name__ == "__main__":
+    json.dump(measure(int(sys.argv[1]) if len(sys.argv) > 1 else 3), sys.stdout, indent=1)

@@ -1,0 +1,77 @@
+"""Parallel grading gives the same results as sequential grading; a dead worker fails its submission only."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import threading
+import time
+
+from conftest import CORRECT, assert_gradescope_results, comparable, write_class
+
+from autograder.batch import grade_batch
+from autograder.collect import find_submissions
+from autograder.pool import LocalPool
+
+
+def test_two_jobs_give_the_same_results_as_one(celoss, tmp_path):
+    expected = write_class(tmp_path / "class")
+    sources = list(find_submissions([tmp_path / "class"]).files)
+    one = grade_batch(celoss, sources, tmp_path / "one", jobs=1)
+    two = grade_batch(celoss, sources, tmp_path / "two", jobs=2)
+    assert not one.failures and not two.failures
+    for name, score in expected.items():
+        first = json.loads((tmp_path / "one" / f"{name}.json").read_text())
+        second = json.loads((tmp_path / "two" / f"{name}.json").read_text())
+        assert_gradescope_results(first)
+        assert comparable(first) == comparable(second)
+        assert first["score"] == score, (name, first["output"])
+    assert not (tmp_path / "two" / "failures.json").exists()
+
+
+def _crash_on_two(context, argument):
+    if argument == 2:
+        os._exit(3)
+    return argument * context
+
+
+def test_a_dead_worker_fails_only_the_submission_it_held():
+    with LocalPool(_crash_on_two, 10, workers=2) as pool:
+        done = {item.key: item for item in pool.run((key, key) for key in range(5))}
+    assert sorted(done) == [0, 1, 2, 3, 4]
+    assert [done[k].value for k in (0, 1, 3, 4)] == [0, 10, 30, 40]
+    assert done[2].value is None and "exit status 3" in done[2].failure
+    assert not multiprocessing.active_children()
+
+
+def test_a_worker_killed_mid_batch_is_an_infrastructure_failure_and_the_batch_goes_on(celoss, tmp_path):
+    slow = "import time\ntime.sleep(4)\n" + CORRECT
+    for name in ("slow1", "slow2"):
+        (tmp_path / "in" / f"{name}.py").parent.mkdir(exist_ok=True)
+        (tmp_path / "in" / f"{name}.py").write_text(slow)
+    (tmp_path / "in" / "zed.py").write_text(CORRECT)
+    sources = list(find_submissions([tmp_path / "in"]).files)
+
+    def kill_a_worker():
+        time.sleep(3)
+        os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_a_worker)
+    killer.start()
+    result = grade_batch(celoss, sources, tmp_path / "out", jobs=2)
+    killer.join()
+    assert len(result.failures) == 1
+    failed = result.failures[0]
+    assert "killed by SIGKILL" in failed.failure
+    graded = {item.source.name for item in result.items if item.ok}
+    assert graded == {"slow1", "slow2", "zed"} - {failed.source.name}
+    assert not (tmp_path / "out" / f"{failed.source.name}.json").exists()
+    listed = json.loads((tmp_path / "out" / "failures.json").read_text())["failures"]
+    assert [entry["name"] for entry in listed] == [failed.source.name]
+    assert not multiprocessing.active_children()
+
+    again = grade_batch(celoss, sources, tmp_path / "out", jobs=2)
+    assert [item.source.name for item in again.items if not item.skipped] == [failed.source.name]
+    assert not again.failures and not (tmp_path / "out" / "failures.json").exists()

@@ -1,0 +1,92 @@
+"""The runner turns pytest outcomes into TestOutcomes: points, parts, tags, and who is to blame."""
+
+import textwrap
+
+import numpy as np
+import pytest
+
+from autograder.errors import GraderError, StudentRaised
+from autograder.runner import run_graders
+
+GRADERS = '''
+import numpy as np
+import pytest
+from autograder.checks import CheckResult
+from autograder.grading import expect
+
+pytestmark = pytest.mark.part("core")
+
+
+@pytest.mark.points(2)
+def test_passes(student, reference, rng, seed):
+    """The value is right"""
+    assert reference == "the reference" and isinstance(seed, int)
+    expect(CheckResult.ok() if student.Model.value(rng.standard_normal(3)) == 1.0 else CheckResult.fail("no"))
+
+
+@pytest.mark.points(3)
+def test_fails_with_a_diagnosis(student):
+    expect(CheckResult.fail("the loss is 3x too big", bug="sum-not-mean"))
+
+
+def test_student_code_raised(student):
+    student.Model.broken()
+
+
+@pytest.mark.part("extra", bonus=True)
+def test_bonus_graded_apart(student):
+    assert student.Model.value(0.0) == 1.0
+
+
+def test_a_bug_in_the_grader_itself(student):
+    {}["missing"]
+
+
+def test_rng_is_per_test_and_reproducible(rng):
+    print(rng.integers(1 << 30))
+'''
+
+
+def fake_student(target, *args, **kwargs):
+    if target == "Model.broken":
+        raise StudentRaised(target, "NotImplementedError", "")
+    return 1.0
+
+
+@pytest.fixture
+def graders(tmp_path):
+    folder = tmp_path / "graders"
+    folder.mkdir()
+    (folder / "test_model.py").write_text(textwrap.dedent(GRADERS))
+    return folder
+
+
+def test_outcomes_carry_points_parts_messages_and_blame(graders):
+    outcomes, errors = run_graders(graders, student_call=fake_student, reference="the reference", seed=7)
+    by_name = {o.name.split("::")[1]: o for o in outcomes}
+    assert errors == []
+    passed = by_name["test_passes"]
+    assert (passed.passed, passed.points, passed.max_points, passed.part, passed.title) == (True, 2, 2, "core", "The value is right")
+    diagnosed = by_name["test_fails_with_a_diagnosis"]
+    assert (diagnosed.points, diagnosed.max_points, diagnosed.error) == (0, 3, None)
+    assert diagnosed.message == "the loss is 3x too big" and diagnosed.tags == ("bug:sum-not-mean",)
+    raised = by_name["test_student_code_raised"]
+    assert raised.error == "student" and raised.tags == ("bug:not-implemented",)
+    assert "Model.broken raised NotImplementedError" in raised.message
+    bonus = by_name["test_bonus_graded_apart"]
+    assert bonus.bonus and bonus.part == "extra" and bonus.passed
+    grader_bug = by_name["test_a_bug_in_the_grader_itself"]
+    assert grader_bug.error == "grader" and grader_bug.points == 0 and "KeyError" in grader_bug.message
+
+
+def test_a_grader_that_does_not_import_is_reported_not_scored(tmp_path):
+    folder = tmp_path / "graders"
+    folder.mkdir()
+    (folder / "test_broken.py").write_text("import no_such_module\n\ndef test_x():\n    pass\n")
+    outcomes, errors = run_graders(folder, student_call=fake_student, reference=None, seed=1)
+    assert outcomes == [] and len(errors) == 1 and "no_such_module" in errors[0]
+
+
+def test_an_empty_graders_folder_is_a_grader_error(tmp_path):
+    with pytest.raises(GraderError, match="could not run the graders"):
+        run_graders(tmp_path, student_call=fake_student, reference=None, seed=1)

@@ -1,0 +1,237 @@
+"""Stock nbgrader commands on a temporary copy of the course give every student the engine's score.
+
+Real CLI, real SQLite gradebook, real Jupyter kernel (for `nbgrader validate`). The students:
+
+    correct     the reference solution pasted into the release
+    noisy       correct, plus top-level code that prints to stderr and raises a numpy RuntimeWarning
+    naive       softmax as exp(x) / sum(exp(x)), no max shift
+    summed      the loss is the sum of the row losses, not the mean
+    stub        the release, untouched
+    cheater     the stub, plus a cell that patches numpy, builtins and the checks, and fake test outputs
+    tamperer    `summed`, with test cells rewritten, one deleted and their points raised
+
+Bonus: nbgrader's total counts the bonus cell like any other, as does `ScoreReport.score`, so the two
+totals agree; only the maxima differ (nbgrader's max includes the bonus points, the engine's does not).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.course import load_assignment
+from autograder.engine import grade_path
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+NAME = "celoss"
+SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.M)
+HIDDEN_TEST = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+
+CHEAT_CELL = '''
+import builtins, sys
+import numpy as np
+np.allclose = lambda *a, **k: True
+np.isclose = lambda *a, **k: np.True_
+np.testing.assert_allclose = lambda *a, **k: None
+builtins.AssertionError = type("NeverRaised", (Exception,), {})
+def report(*args, **kwargs):
+    return True
+class _Anything(float):
+    def __eq__(self, other): return True
+    __ne__ = lambda self, other: False
+sys.modules["autograder"] = sys.modules["autograder.grading"] = type(sys)("autograder")
+print("3.0")
+3.0
+'''
+NOISY_CELL = '''
+import sys, warnings
+import numpy as np
+print("debug output on stderr", file=sys.stderr)
+np.exp(np.array([1000.0]))  # RuntimeWarning: overflow encountered in exp
+warnings.warn("a student's own warning")
+'''
+NAIVE_LOG_SOFTMAX = '''def log_softmax(x):
+    """Log-probabilities along the last axis: the textbook formula, with no max shift."""
+    p = np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
+    return np.log(p)
+'''
+
+
+def run(command: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "PYTHONPATH": str(REPO)}
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(command)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def nbgrader(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    return run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, check=check)
+
+
+def solved(release: nbformat.NotebookNode, source: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The release with every solution cell's source replaced by the reference, markers removed."""
+    answers = {c.metadata.nbgrader["grade_id"]: c.source for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    notebook = nbformat.from_dict(json.loads(json.dumps(release)))
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = SOLUTION_MARKERS.sub("", answers[grade_id])
+    return notebook
+
+
+def cell(notebook: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
+    return next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def replace_function(source: str, name: str, new: str) -> str:
+    """Swap the top-level `def name(...)` block of `source` for `new`."""
+    start = source.index(f"def {name}(")
+    end = source.index("\n\n\n", start)
+    return source[:start] + new.rstrip("\n") + source[end:]
+
+
+def students(release: nbformat.NotebookNode, source: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    correct = solved(release, source)
+    made = {"correct": correct, "stub": release}
+
+    noisy = nbformat.from_dict(json.loads(json.dumps(correct)))
+    noisy.cells.insert(2, nbformat.v4.new_code_cell(NOISY_CELL))
+    made["noisy"] = noisy
+
+    naive = nbformat.from_dict(json.loads(json.dumps(correct)))
+    core = cell(naive, "celoss_core")
+    core.source = replace_function(core.source, "log_softmax", NAIVE_LOG_SOFTMAX)
+    made["naive"] = naive
+
+    summed = nbformat.from_dict(json.loads(json.dumps(correct)))
+    core = cell(summed, "celoss_core")
+    assert "return total / num_rows" in core.source
+    core.source = core.source.replace("return total / num_rows", "return total")
+    made["summed"] = summed
+
+    cheater = nbformat.from_dict(json.loads(json.dumps(release)))
+    cheater.cells.insert(2, nbformat.v4.new_code_cell(CHEAT_CELL))
+    for test_cell in cheater.cells:
+        if test_cell.metadata.get("nbgrader", {}).get("grade") and not test_cell.metadata.nbgrader.get("solution"):
+            points = test_cell.metadata.nbgrader["points"]
+            test_cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": str(points)}, execution_count=1)]
+    made["cheater"] = cheater
+
+    tamperer = nbformat.from_dict(json.loads(json.dumps(summed)))
+    for grade_id in ("forward", "backward", "extensions"):
+        test_cell = cell(tamperer, grade_id)
+        test_cell.source = f"{test_cell.metadata.nbgrader['points']}"
+        test_cell.metadata.nbgrader["points"] = 100
+        test_cell.metadata.nbgrader["locked"] = False
+    tamperer.cells.remove(cell(tamperer, "stability"))
+    made["tamperer"] = tamperer
+    return made
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("course")
+    shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copytree(REPO / "solutions", root / "solutions", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    nbgrader("generate_assignment", NAME, "--force", cwd=root)
+    release = nbformat.read(root / "assignments" / NAME / f"{NAME}.ipynb", as_version=4)
+    source = nbformat.read(root / "solutions" / NAME / f"{NAME}.ipynb", as_version=4)
+    for student, notebook in students(release, source).items():
+        folder = root / "submitted" / student / NAME
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / f"{NAME}.ipynb")
+    nbgrader("autograde", NAME, cwd=root)
+    nbgrader("generate_feedback", NAME, cwd=root)
+    nbgrader("export", cwd=root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def engine_scores(course) -> dict[str, object]:
+    assignment = load_assignment(NAME, course_root=course)
+    return {folder.name: grade_path(assignment, folder / NAME / f"{NAME}.ipynb", student_id=folder.name)
+            for folder in sorted((course / "submitted").iterdir())}
+
+
+@pytest.fixture(scope="module")
+def gradebook(course) -> dict[str, dict[str, float]]:
+    from nbgrader.api import Gradebook
+
+    scores: dict[str, dict[str, float]] = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
+        for student in book.students:
+            notebook = book.find_submission_notebook(NAME, NAME, student.id)
+            scores[student.id] = {grade.name: grade.score for grade in notebook.grades}
+    return scores
+
+
+def test_gradebook_totals_and_export_equal_the_engine(course, engine_scores, gradebook):
+    with open(course / "grades.csv", newline="") as handle:
+        exported = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(handle)}
+    assert set(exported) == set(engine_scores) == set(gradebook)
+    for student, report in engine_scores.items():
+        assert exported[student] == pytest.approx(report.score), student
+        assert sum(gradebook[student].values()) == pytest.approx(report.score), student
+        for part, (got, _) in report.part_scores().items():
+            assert gradebook[student][part] == pytest.approx(got), (student, part)
+
+
+def test_scores_rank_the_students(engine_scores):
+    score = {student: report.score for student, report in engine_scores.items()}
+    assert score["correct"] == score["noisy"] == 12  # 10 core + 2 bonus
+    assert score["stub"] == 0
+    assert score["naive"] < score["correct"] and score["summed"] < score["correct"]
+
+
+def test_no_cheat_gains_a_point(engine_scores, gradebook):
+    assert sum(gradebook["cheater"].values()) == sum(gradebook["stub"].values()) == 0
+    assert gradebook["tamperer"] == gradebook["summed"]
+    assert engine_scores["tamperer"].score == engine_scores["summed"].score
+
+
+def test_feedback_has_messages_and_no_hidden_tests_or_reference(course, engine_scores):
+    source = (course / "solutions" / NAME / f"{NAME}.ipynb").read_text()
+    hidden = {line.strip() for block in HIDDEN_TEST.findall("".join(
+        "".join(c["source"]) for c in json.loads(source)["cells"])) for line in block.splitlines()}
+    hidden = {line for line in hidden if len(line) >= 12 and not line.startswith("#")}
+    assert len(hidden) > 20
+    for student, report in engine_scores.items():
+        html = (course / "feedback" / student / NAME / f"{NAME}.html").read_text()
+        text = re.sub(r"<[^>]+>", "", html).replace("&quot;", '"').replace("&#39;", "'").replace("&lt;", "<") \
+            .replace("&gt;", ">").replace("&amp;", "&")
+        leaked = {line for line in hidden if line in text}
+        assert not leaked, (student, sorted(leaked)[:3])
+        assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
+        for test in report.tests:
+            if not test.passed and test.visibility != "hidden":
+                first_line = test.message.strip().splitlines()[0]
+                assert first_line in text, (student, test.name, first_line)
+
+
+def test_validate_passes_on_the_solved_release_and_explains_the_stub(course, tmp_path):
+    release = nbformat.read(course / "assignments" / NAME / f"{NAME}.ipynb", as_version=4)
+    source = nbformat.read(course / "solutions" / NAME / f"{NAME}.ipynb", as_version=4)
+    nbformat.write(solved(release, source), tmp_path / "solved.ipynb")
+    shutil.copy2(course / "assignments" / NAME / f"{NAME}.ipynb", tmp_path / "stub.ipynb")
+
+    passed = nbgrader("validate", str(tmp_path / "solved.ipynb"), cwd=tmp_path)
+    assert "Success! Your notebook passes all the tests." in passed.stdout, passed.stdout
+
+    failed = nbgrader("validate", str(tmp_path / "stub.ipynb"), cwd=tmp_path, check=False)
+    assert "VALIDATION FAILED" in failed.stdout, failed.stdout
+    assert "Part 1 is not done yet: CELoss.forward raises NotImplementedError" in failed.stdout, failed.stdout
+    assert "Traceback" not in failed.stdout

@@ -1,0 +1,178 @@
+"""Shared fixtures for the sandbox tests: the real launcher, fast limits, a mini rubric, leftover checks."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.errors import StudentError
+from autograder.extract import submission_from_bytes
+from autograder.sandbox import Limits, StudentSession
+from autograder.sandbox.bubblewrap import BubblewrapLauncher, unavailable_reason
+
+FAST = Limits(load_seconds=5, call_seconds=1.5, submission_seconds=30, max_restarts=3)
+FAILED = object()
+
+CLEAN = b'''
+import numpy as np
+
+
+class CELoss:
+    @staticmethod
+    def forward(x, y):
+        shifted = x - x.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return -log_p[np.arange(len(y)), y].mean()
+
+    @staticmethod
+    def backward(x, y, dout):
+        shifted = x - x.max(axis=1, keepdims=True)
+        p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        p[np.arange(len(y)), y] -= 1
+        return p * dout / len(y), 0.0
+'''
+
+
+@pytest.fixture(scope="session")
+def launcher() -> BubblewrapLauncher:
+    """The real bubblewrap launcher; a missing sandbox fails in CI (CI=true) and skips elsewhere."""
+    reason = unavailable_reason()
+    if reason is not None:
+        message = f"bubblewrap sandbox unavailable: {reason}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI must exercise the real sandbox)")
+        pytest.skip(message)
+    return BubblewrapLauncher()
+
+
+def session_for(source: bytes | str, launcher, limits: Limits = FAST, name: str = "sub") -> StudentSession:
+    raw = source.encode() if isinstance(source, str) else source
+    return StudentSession(submission_from_bytes(raw, name=name, filename=f"{name}.py"), limits=limits, launcher=launcher)
+
+
+def attempt(session: StudentSession, target: str, *args, **kwargs):
+    try:
+        return session.call(target, *args, **kwargs)
+    except StudentError:
+        return FAILED
+
+
+def reference(x, y):
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    p = np.exp(log_p)
+    p[np.arange(len(y)), y] -= 1
+    return -log_p[np.arange(len(y)), y].mean(), p / len(y)
+
+
+def rubric(session: StudentSession) -> tuple[int, list]:
+    """Score forward, backward and stability (1 point each) with the parent's numpy; return points and values."""
+    rng = np.random.default_rng(1234)
+    cases = [(3 * rng.standard_normal((n, c)), rng.integers(0, c, size=n)) for n, c in [(7, 5), (1, 3), (12, 2)]]
+    values, points = [], 0
+    passed = True
+    for x, y in cases:
+        got = attempt(session, "CELoss.forward", x, y)
+        values.append(got)
+        passed = passed and _is_scalar(got) and bool(np.isclose(float(got), reference(x, y)[0], rtol=1e-10, atol=1e-15))
+        if not passed:
+            break
+    points += passed
+    passed = True
+    for x, y in cases:
+        got = attempt(session, "CELoss.backward", x, y, 0.37)
+        values.append(got)
+        ok = isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], np.ndarray) and got[0].shape == x.shape
+        passed = passed and ok and bool(np.allclose(got[0], 0.37 * reference(x, y)[1], rtol=1e-7, atol=1e-12))
+        if not passed:
+            break
+    points += passed
+    x, y = np.array([[1000.0, 0.0, -1000.0], [-1000.0, -1000.0, -1000.0]]), np.array([0, 2])
+    got = attempt(session, "CELoss.forward", x, y)
+    values.append(got)
+    points += _is_scalar(got) and bool(np.isfinite(got) and np.isclose(float(got), np.log(3) / 2, rtol=1e-12))
+    return points, values
+
+
+def _is_scalar(value) -> bool:
+    return value is not FAILED and type(value) in (float, int, np.float64, np.float32) and np.ndim(value) == 0
+
+
+def same_values(first: list, second: list) -> bool:
+    if len(first) != len(second):
+        return False
+    for a, b in zip(first, second):
+        if isinstance(a, tuple):
+            if not (isinstance(b, tuple) and all(np.array_equal(u, v) for u, v in zip(a, b))):
+                return False
+        elif not np.array_equal(a, b):
+            return False
+    return True
+
+
+def leftovers() -> list[str]:
+    """Descendants of this process (sandboxes, bwrap, daemons re-parented to us) and our zombie children.
+
+    Other graders may be running sandboxes under the same uid on this machine, so only our own
+    process tree is inspected; `BubblewrapLauncher` makes us a subreaper, so anything that escaped
+    its parent would still be re-parented into this tree.
+    """
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = dict(line.split(":\t", 1) for line in (entry / "status").read_text().splitlines() if ":\t" in line)
+        except (OSError, ValueError):
+            continue
+        table[int(entry.name)] = (fields.get("Name", ""), fields.get("State", "").strip(), int(fields.get("PPid", "0")),
+                                  int(fields.get("Uid", "0").split()[0]))
+    me, found = os.getpid(), []
+    for pid, (name, state, ppid, uid) in table.items():
+        chain, seen = ppid, set()
+        while chain not in (0, me) and chain in table and chain not in seen:
+            seen.add(chain)
+            chain = table[chain][2]
+        if chain == me:
+            found.append(f"pid {pid} {name} uid {uid} state {state} ppid {ppid}")
+    return found
+
+
+def assert_no_leftovers(timeout: float = 3.0) -> None:
+    deadline = time.monotonic() + timeout
+    while (left := leftovers()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left, f"processes left behind: {left}"
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 (loopback only) that records whether anyone connected."""
+
+    def __init__(self):
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(8)
+        self.socket.setblocking(False)
+        self.port = self.socket.getsockname()[1]
+
+    def connections(self) -> int:
+        count = 0
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except BlockingIOError:
+                return count
+            connection.close()
+            count += 1
+
+
+@pytest.fixture
+def listener():
+    server = Listener()
+    yield server
+    server.socket.close()
