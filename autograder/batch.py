@@ -20,6 +20,7 @@ from pathlib import Path
 from autograder.collect import Rejected, SubmissionFile
 from autograder.course import Assignment
 from autograder.engine import grade_path, grader_version
+from autograder.errors import GraderError
 from autograder.extract import MAX_SUBMISSION_BYTES
 from autograder.gradescope_json import results_document, write_json_atomic
 from autograder.pool import LocalPool, TaskDone
@@ -34,6 +35,7 @@ class Job:
     source: SubmissionFile
     sha256: str
     size: int
+    grader_version: str = ""
     data: bytes | None = None
 
 
@@ -64,16 +66,25 @@ class BatchResult:
         return tuple(item for item in self.items if not item.ok)
 
 
+class StaleWorker(GraderError):
+    """The worker graded with other graders than the batch's (a long-lived cluster worker after an edit)."""
+
+
 def grade_job(assignment: Assignment, job: Job) -> dict:
     """Runs in a worker: grade one submission, from its bytes if it came with them, and return its results."""
     source = job.source
     if job.data is None:
         report = grade_path(assignment, source.path, name=source.name, student_id=source.student_id)
-        return results_document(report)
-    with tempfile.TemporaryDirectory(prefix="autograder-job-") as folder:
-        copy = Path(folder) / source.path.name
-        copy.write_bytes(job.data)
-        report = grade_path(assignment, copy, name=source.name, student_id=source.student_id)
+    else:
+        with tempfile.TemporaryDirectory(prefix="autograder-job-") as folder:
+            copy = Path(folder) / source.path.name
+            copy.write_bytes(job.data)
+            report = grade_path(assignment, copy, name=source.name, student_id=source.student_id)
+    if job.grader_version and report.grader_version != job.grader_version:
+        raise StaleWorker(
+            f"this worker graded with grader version {report.grader_version}, the batch expects "
+            f"{job.grader_version}: restart the workers so they load the current graders"
+        )
     return results_document(report)
 
 
@@ -100,7 +111,7 @@ def grade_batch(
             items.append(Graded(source, skipped=True))
             notify(items[-1])
         else:
-            todo.append((index, Job(source, sha, size)))
+            todo.append((index, Job(source, sha, size, version)))
     interrupted = False
     try:
         with _executor(assignment, jobs, scheduler) as pool:
@@ -129,7 +140,7 @@ def _with_data(job: Job) -> Job:
     if job.size > MAX_SUBMISSION_BYTES:
         return job
     try:
-        return Job(job.source, job.sha256, job.size, job.source.path.read_bytes())
+        return Job(job.source, job.sha256, job.size, job.grader_version, job.source.path.read_bytes())
     except OSError:
         return job
 

@@ -101,3 +101,44 @@ def print_summary(result: BatchResult, out_dir: Path) -> None:
         click.echo(f"failures listed in {out_dir}/failures.json", err=True)
     if result.interrupted:
         click.echo("interrupted: rerun the same command to grade the rest", err=True)
+
+
+@main.command()
+@click.argument("out_dir", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def report(out_dir: Path) -> None:
+    """Rebuild grades.csv, report.html and feedback/ from the results files in DIR (e.g. after a resume)."""
+    sys.exit(report_main(out_dir=out_dir))
+
+
+def report_main(*, out_dir: Path) -> int:
+    from autograder.reports import write_directory_reports
+
+    paths = write_directory_reports(out_dir)
+    if not paths.feedback_files:
+        click.echo(f"error: no results files (*.json in the Gradescope schema) in {out_dir}/; "
+                   "run `autograder grade` first", err=True)
+        return 2
+    click.echo(f"{len(paths.feedback_files)} students: {paths.report_html}, {paths.grades_csv}, {paths.feedback_dir}/")
+    return 0
+
+
+@main.command()
+@click.argument("assignment")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out/gradescope"),
+              show_default=True, help="Folder for autograder.zip.")
+def gradescope(assignment: str, out_dir: Path) -> None:
+    """Build OUT/autograder.zip for Gradescope (setup.sh, run_autograder, graders, reference, package)."""
+    sys.exit(gradescope_main(assignment=assignment, out_dir=out_dir))
+
+
+def gradescope_main(*, assignment: str, out_dir: Path) -> int:
+    from autograder.gradescope_zip import build_gradescope_zip
+
+    try:
+        spec = load_assignment(assignment)
+    except GraderError as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    built = build_gradescope_zip(spec, out_dir)
+    click.echo(f"wrote {built.path} ({len(built.members)} files; a fresh seed secret, not the course's)")
+    return 0

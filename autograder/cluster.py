@@ -50,14 +50,16 @@ class DaskPool:
 
         pending = list(tasks)[::-1]
         window = self.workers * IN_FLIGHT_PER_THREAD
-        running = as_completed()
-        while pending and len(self._futures) < window:
-            running.add(self._submit(pending.pop()))
-        for future in running:
-            key = self._futures.pop(future)
-            yield self._collect(key, future)
-            if pending:
-                running.add(self._submit(pending.pop()))
+        first = [self._submit(pending.pop()) for _ in range(min(window, len(pending)))]
+        if not first:
+            return
+        with self._client.as_current():
+            running = as_completed(first)
+            for future in running:
+                key = self._futures.pop(future)
+                yield self._collect(key, future)
+                if pending:
+                    running.add(self._submit(pending.pop()))
 
     def _submit(self, task: tuple[object, object]):
         key, argument = task

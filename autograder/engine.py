@@ -10,7 +10,7 @@ from pathlib import Path
 
 from autograder import __version__
 from autograder.course import Assignment
-from autograder.errors import StudentError, UnreadableSubmission
+from autograder.errors import UnreadableSubmission
 from autograder.extract import Submission, read_submission
 from autograder.outcome import ScoreReport, TestOutcome
 from autograder.runner import run_graders
@@ -46,6 +46,8 @@ def grade_submission(
             f"cell {e.cell} raised {e.type_name}: {e.message} (the cells after it still ran)"
             for e in session.load_report.cell_errors
         )
+        if session.load_failure is not None:
+            notes += (session.load_failure.student_message,)
         isolation = session.isolation
     return _report(
         assignment, submission.name, submission.sha256, seed, isolation, outcomes, collection_errors,

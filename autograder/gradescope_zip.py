@@ -58,6 +58,7 @@ PYTHON="$ROOT/venv/bin/python"
 export AUTOGRADER_COURSE_ROOT="$ROOT/source/course"
 export PYTHONPATH="$ROOT/source/src"
 export OPENBLAS_NUM_THREADS=1
+cd "$ROOT/source/src"  # `python -m` puts the working directory first on sys.path: make it the bundled tree
 exec "$PYTHON" -m autograder.gradescope_run --root "$ROOT" --assignment {assignment}
 """
 

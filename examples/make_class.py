@@ -219,12 +219,16 @@ class Always(np.ndarray):
 }
 
 
-def notebook_with(answer: str | None) -> str:
+def notebook_with(answer: str | None, scratch: str = "") -> str:
+    """The release notebook with `answer` in the answer cell and, if given, a student's own cell before it."""
     notebook = json.loads(RELEASE_NB.read_text())
-    if answer is not None:
-        for cell in notebook["cells"]:
-            if (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id") == ANSWER_CELL:
-                cell["source"] = answer.strip().splitlines(keepends=True)
+    for index, cell in enumerate(notebook["cells"]):
+        if answer is not None and (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id") == ANSWER_CELL:
+            cell["source"] = answer.strip().splitlines(keepends=True)
+            if scratch:
+                notebook["cells"].insert(index, {"cell_type": "code", "execution_count": None, "metadata": {},
+                                                 "outputs": [], "source": scratch.splitlines(keepends=True)})
+            break
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -265,7 +269,7 @@ def plan() -> list[tuple[str, str, str, str]]:
             entries.append((style, ".py", python_with(answer), what, expected))
     for style, (answer, what, expected) in ATTACKS.items():
         entries.append((style, ".py", python_with(answer), what, expected))
-    shell = notebook_with(core(STABLE + LABELS, FWD, BWD)).replace('"def log_softmax', '"!pip install torch\\n",\n  "name = input(\\"your name? \\")\\n",\n  "def log_softmax', 1)
+    shell = notebook_with(core(STABLE + LABELS, FWD, BWD), scratch="!pip install torch\nname = input('your name? ')\n")
     entries += [
         ("shell-and-input", ".ipynb", shell, "correct, plus `!pip install` and input()", "full marks (no bonus), with notes"),
         ("syntax-error", ".py", python_with(core(STABLE + LABELS, FWD, BWD)).replace("def log_softmax(x):", "def log_softmax(x)", 1),

@@ -43,7 +43,7 @@ def describe(value) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} items"
+        return f"a {type(value).__name__} of {len(value)} item{'' if len(value) == 1 else 's'}"
     if isinstance(value, np.generic):
         return f"a numpy {value.dtype} scalar"
     return f"a Python {type(value).__name__}"
@@ -53,7 +53,9 @@ def fmt(value) -> str:
     return f"{float(value):.10g}"
 
 
-def compare_scalar(actual, expected, *, what: str = "the loss", tolerance: Tolerance | None = None) -> CheckResult:
+def compare_scalar(
+    actual, expected, *, what: str = "the loss", tolerance: Tolerance | None = None, against: str = "the reference"
+) -> CheckResult:
     """A scalar against the reference scalar (relative tolerance, small absolute floor)."""
     if np.ndim(actual) != 0:
         return CheckResult.fail(
@@ -65,7 +67,7 @@ def compare_scalar(actual, expected, *, what: str = "the loss", tolerance: Toler
         return CheckResult.fail(f"{what} should be a real number, but came back as {describe(actual)}.")
     tolerance = tolerance or SCALAR_TOLERANCE[precision(actual, expected)]
     g, e = float(got), float(expected)
-    header = f"{what} is not equal to the reference within rtol={tolerance.rtol:g}, atol={max(tolerance.atol_floor, tolerance.atol_scale * abs(e)):.2g}"
+    header = f"{what} is not equal to {against} within rtol={tolerance.rtol:g}, atol={max(tolerance.atol_floor, tolerance.atol_scale * abs(e)):.2g}"
     if np.isnan(e) and np.isnan(g) or (np.isinf(e) and g == e):
         return CheckResult.ok()
     if not np.isfinite(g) or not np.isfinite(e):
@@ -81,7 +83,9 @@ def compare_scalar(actual, expected, *, what: str = "the loss", tolerance: Toler
     )
 
 
-def compare_array(actual, expected, *, what: str = "dx", tolerance: Tolerance | None = None) -> CheckResult:
+def compare_array(
+    actual, expected, *, what: str = "dx", tolerance: Tolerance | None = None, against: str = "the reference"
+) -> CheckResult:
     """An array against the reference array: shape and dtype first, then nan/inf, then the worst entry."""
     expected = np.asarray(expected)
     if not isinstance(actual, np.ndarray) and np.ndim(actual) == 0 and expected.ndim > 0:
@@ -95,7 +99,7 @@ def compare_array(actual, expected, *, what: str = "dx", tolerance: Tolerance | 
         return CheckResult.fail(f"{what} has dtype {got.dtype}; expected a floating-point array.", dtype=str(got.dtype))
     tolerance = tolerance or ARRAY_TOLERANCE[precision(got, expected)]
     atol = tolerance.atol_for(expected)
-    header = f"{what} is not equal to the reference within rtol={tolerance.rtol:g}, atol={atol:.2g}"
+    header = f"{what} is not equal to {against} within rtol={tolerance.rtol:g}, atol={atol:.2g}"
     if got.size == 0:
         return CheckResult.ok()
     g, e = got.astype(np.float64), expected.astype(np.float64)

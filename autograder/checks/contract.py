@@ -17,8 +17,7 @@ def check_scalar(value, *, what: str = "the loss") -> CheckResult:
     if isinstance(value, bool) or np.ndim(value) != 0:
         shape = np.shape(value)
         return CheckResult.fail(
-            f"{what} should be a scalar (np.ndim == 0), but came back as {describe(value)}"
-            + (f" of shape {shape}" if shape and not isinstance(value, np.ndarray) else "") + ".",
+            f"{what} should be a scalar (np.ndim == 0), but came back as {describe(value)}.",
             shape=shape,
         )
     kind = np.asarray(value).dtype.kind
@@ -47,6 +46,17 @@ def check_like(value, like: np.ndarray, *, what: str = "dx", of: str = "x") -> C
         return CheckResult.fail(f"{what} has dtype {value.dtype}; it must be a floating-point array.", dtype=str(value.dtype))
     if not np.isfinite(value).all():
         return CheckResult.fail(f"{what} contains nan or inf on ordinary inputs.", nonfinite=True)
+    return CheckResult.ok()
+
+
+def check_nonzero(value: np.ndarray, *, what: str = "dx") -> CheckResult:
+    """A gradient that is identically zero passes every consistency check, so demand some signal."""
+    if isinstance(value, np.ndarray) and value.size and not np.any(value):
+        return CheckResult.fail(
+            f"{what} is all zeros. On random inputs the true {what} is never zero everywhere, so a "
+            "placeholder earns no gradient points: compute the real gradient.",
+            bug="placeholder-output",
+        )
     return CheckResult.ok()
 
 

@@ -115,7 +115,8 @@ def check_probe(
     where = f"On the stability probe \"{probe.name}\" ({probe.describe()})"
     if forward is not None:
         loss = forward(probe.x, probe.y)
-        result = compare_scalar(loss, probe.loss, what=loss_name, tolerance=loss_tolerance(probe, loss))
+        result = compare_scalar(loss, probe.loss, what=loss_name, tolerance=loss_tolerance(probe, loss),
+                                against="the exact value")
         if not result.passed:
             return CheckResult.fail(f"{where}:\n{result.message}\nWhy it matters: {probe.why}.",
                                     probe=probe.name, stage="forward", **result.details)
@@ -124,7 +125,8 @@ def check_probe(
         pair = check_pair(out)
         if not pair.passed:
             return CheckResult.fail(f"{where}: {pair.message}", probe=probe.name, stage="backward")
-        result = compare_array(out[0], probe.dx, what="dx", tolerance=ARRAY_TOLERANCE[precision(probe.x, out[0])])
+        result = compare_array(out[0], probe.dx, what="dx", tolerance=ARRAY_TOLERANCE[precision(probe.x, out[0])],
+                               against="the exact value")
         if not result.passed:
             return CheckResult.fail(f"{where}:\n{result.message}\nWhy it matters: {probe.why}.",
                                     probe=probe.name, stage="backward", **result.details)

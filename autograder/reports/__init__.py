@@ -11,7 +11,7 @@ from autograder.reports.grades_csv import write_grades_csv
 from autograder.reports.html_report import write_html_report
 from autograder.reports.readback import load_results
 
-__all__ = ["ReportPaths", "load_results", "write_class_reports"]
+__all__ = ["ReportPaths", "load_results", "write_class_reports", "write_directory_reports"]
 
 
 @dataclass(frozen=True)
@@ -36,3 +36,8 @@ def write_class_reports(reports: list[ScoreReport], out_dir: Path) -> ReportPath
         feedback_dir=feedback_dir,
         feedback_files=tuple(feedback_files),
     )
+
+
+def write_directory_reports(out_dir: Path, names: set[str] | None = None) -> ReportPaths:
+    """Rebuild the class reports from the results files already in `out_dir` (all, or only `names`)."""
+    return write_class_reports(load_results(out_dir, names=names), out_dir)

@@ -103,16 +103,24 @@ def _tests_section(reports: list[ScoreReport]) -> str:
             f"<th>graded</th></tr>{table}</table></details>")
 
 
-def diagnosis_counts(reports: list[ScoreReport]) -> list[tuple[str, int]]:
-    """How many submissions show each bug id, most frequent first (ties alphabetical)."""
-    counts = Counter(bug for r in reports for bug in r.diagnoses)
+def diagnosis_counts(reports: list[ScoreReport], *, bonus: bool = False) -> list[tuple[str, int]]:
+    """How many submissions show each bug id in the required tests (or, with `bonus`, in the bonus tests),
+    most frequent first (ties alphabetical)."""
+    counts = Counter(bug for r in reports for bug in _bugs(r, bonus))
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _bugs(report: ScoreReport, bonus: bool) -> set[str]:
+    return {tag.removeprefix("bug:") for t in report.tests if t.bonus == bonus for tag in t.tags if tag.startswith("bug:")}
 
 
 def _diagnoses_section(reports: list[ScoreReport], assignment: str, top: int = 15) -> str:
     counts = diagnosis_counts(reports)[:top]
+    bonus = diagnosis_counts(reports, bonus=True)
+    bonus_line = ("<p>In the bonus tests: " + ", ".join(f"<code>bug:{escape(b)}</code> ({n})" for b, n in bonus)
+                  + "</p>") if bonus else ""
     if not counts:
-        return "<h2>Most frequent diagnoses</h2><p>No known bug was diagnosed.</p>"
+        return f"<h2>Most frequent diagnoses</h2><p>No known bug was diagnosed in the required tests.</p>{bonus_line}"
     meanings = bug_meanings(assignment, [bug for bug, _ in counts])
     uri = horizontal_bars([bug for bug, _ in counts], [float(n) for _, n in counts], xlabel="submissions")
     table = "".join(
@@ -120,7 +128,7 @@ def _diagnoses_section(reports: list[ScoreReport], assignment: str, top: int = 1
         f"<td>{escape(meanings.get(bug, ''))}</td></tr>" for bug, n in counts
     )
     return (f'<h2>Most frequent diagnoses</h2><img id="diagnoses" alt="Most frequent diagnoses" src="{uri}">'
-            f"<table><tr><th>bug</th><th>submissions</th><th>meaning</th></tr>{table}</table>")
+            f"<table><tr><th>bug</th><th>submissions</th><th>meaning</th></tr>{table}</table>{bonus_line}")
 
 
 def _students_section(reports: list[ScoreReport], path: Path | None, feedback_dir: Path | None) -> str:

@@ -9,10 +9,12 @@ from autograder.gradescope_json import GRADER_ERROR_TEXT
 from autograder.outcome import ScoreReport, TestOutcome
 
 
-def load_results(out_dir: Path) -> list[ScoreReport]:
-    """Every `out_dir/*.json` in the Gradescope schema written by `autograder grade`; other JSON is skipped."""
+def load_results(out_dir: Path, names: set[str] | None = None) -> list[ScoreReport]:
+    """Every `out_dir/<name>.json` in the Gradescope schema (only `names`, if given); other JSON is skipped."""
     reports = []
     for path in sorted(Path(out_dir).glob("*.json")):
+        if names is not None and path.stem not in names:
+            continue
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -70,11 +70,20 @@ class StudentSession:
         self._fatal: StudentError | None = None
 
     @property
+    def load_failure(self) -> StudentError | None:
+        """Why the submission could not be started, if it could not; every call then raises it."""
+        return self._fatal
+
+    @property
     def isolation(self) -> str:
         return self.launcher.isolation
 
     def __enter__(self) -> "StudentSession":
-        self._ensure_started()
+        """Start the child now; a submission that cannot load makes every later call raise why."""
+        try:
+            self._ensure_started()
+        except StudentError:
+            pass
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -93,7 +102,13 @@ class StudentSession:
         self.calls += 1
         deadline = min(time.monotonic() + self.limits.call_seconds, self._submission_deadline())
         try:
-            self._channel.send(header, blobs)
+            try:
+                self._channel.send(header, blobs)
+            except StudentCrashed:  # it died before this call's input reached it: not this call's fault
+                self._kill()
+                self._ensure_started()
+                deadline = min(time.monotonic() + self.limits.call_seconds, self._submission_deadline())
+                self._channel.send(header, blobs)
             try:
                 reply, reply_blobs = self._channel.receive(deadline)
             except BadReturnValue:
@@ -108,13 +123,18 @@ class StudentSession:
             ) from None
         except (StudentCrashed, BadReturnValue) as error:
             if isinstance(error, StudentCrashed) or self._process_dead():
+                cause = self._death_cause()  # before _kill(), which forgets the process
                 self._kill()
-                raise StudentCrashed(f"{target}: {error}. {self._death_cause()}".strip()) from None
+                raise StudentCrashed(f"{target}: {error}. {cause}".strip()) from None
             raise
 
     def _interpret(self, target: str, reply: dict, blobs: list[bytes]):
         if reply.get("ok") is True:
-            value = decode_value(reply.get("value"), blobs)
+            try:
+                value = decode_value(reply.get("value"), blobs)
+            except BadReturnValue:
+                self._kill()  # a forged or malformed reply: nothing else this child sends can be trusted
+                raise
             mutated = reply.get("mutated") or []
             if mutated:
                 error = BadReturnValue(
@@ -199,8 +219,9 @@ class StudentSession:
             )
             raise self._fatal from None
         except (StudentCrashed, BadReturnValue):
+            cause = self._death_cause()
             self._kill()
-            self._fatal = StudentCrashed(f"the submission's process died while loading. {self._death_cause()}".strip())
+            self._fatal = StudentCrashed(f"the submission's process died while loading. {cause}".strip())
             raise self._fatal from None
         self.load_report = LoadReport(
             [
@@ -218,9 +239,14 @@ class StudentSession:
         return self._process is not None and self._process.poll() is not None
 
     def _death_cause(self) -> str:
-        if self._process is None or self._process.poll() is None:
+        if self._process is None:
             return ""
-        code = self._process.returncode
+        try:
+            code = self._process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            return ""
+        if code > 128 and self.isolation == "bubblewrap":
+            code = 128 - code  # bwrap exits with 128 + the signal that killed the sandboxed command
         if code < 0:
             name = signal.Signals(-code).name
             hint = {

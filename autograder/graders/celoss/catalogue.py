@@ -20,6 +20,9 @@ class Bug:
 _BUGS = (
     Bug("not-implemented", "CELoss still raises NotImplementedError: the stub has not been filled in yet.",
         "replace each `raise NotImplementedError` with your implementation of forward and backward."),
+    Bug("placeholder-output", "forward or backward returns a constant placeholder (0, or an array of zeros) "
+        "instead of computing anything; a zero gradient trivially agrees with itself, so it earns nothing.",
+        "compute the real loss and gradient; remove the placeholder return."),
     Bug("not-scalar", "forward returns an array (for example the per-sample losses, or an array of shape (1,)) "
         "instead of a single number.",
         "return the mean over the batch as a scalar, e.g. `losses.mean()`; np.ndim(loss) must be 0."),

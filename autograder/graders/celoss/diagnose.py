@@ -60,7 +60,6 @@ def label_coverage_bug(student, reference, rng, *, backward: bool) -> str | None
     call = (lambda x, y: student.backward(x, y, 1.0)) if backward else student.forward
     want = (lambda x, y: reference.backward(x, y, 1.0)[0]) if backward else reference.forward
     x, y = ordinary(rng, 8, 5)
-    y[y == 3] = 2  # classes 3 and 4 both missing
     missing, error = _call(call, x, y)
     if error is None and _close(_first(missing), want(x, y)):
         return None
@@ -82,13 +81,14 @@ def _call(fn, *args):
 
 
 def ordinary(rng: np.random.Generator, n: int = 7, c: int = 4, *, all_classes: bool = False):
-    """Unremarkable logits; labels include 0 and, unless `all_classes`, never the last class."""
+    """Unremarkable logits. Unless `all_classes`, the labels include 0 but miss class 2 and the last class."""
     x = 2.5 * rng.standard_normal((n, c))
     if all_classes:
         y = rng.permutation(np.arange(n) % c)
     else:
-        y = rng.integers(0, c - 1, size=n)
-        y[rng.integers(n)] = 0
+        present = np.array([0, 1, *range(3, c - 1)])
+        y = rng.choice(present, size=n)
+        y[:2] = 0, present[-1]
     return x, y.astype(np.int64)
 
 
@@ -177,6 +177,7 @@ def stability_bug(student, reference, *, backward: bool = False) -> str | None:
     Comparing with the student's own answer on the benign twin (up to a factor N, -1 or 1/C that
     another bug explains) keeps wrong-value bugs such as label-offset from posing as instability.
     """
+    explained_by = None
     for bug, hard, benign, labels in _SHIFT_PROBES:
         if backward and bug in ("log-of-softmax", "mask-times-log"):
             continue
@@ -187,15 +188,26 @@ def stability_bug(student, reference, *, backward: bool = False) -> str | None:
             if error is not None:
                 read_only = isinstance(error, StudentRaised) and "read-only" in error.message
                 return error.bug_tag or ("mutates-input" if read_only else None)
-            want = reference.backward(x, y, 1.0)[0] if backward else reference.forward(x, y)
+            want = np.asarray(reference.backward(x, y, 1.0)[0] if backward else reference.forward(x, y))
             if factor is None:
                 n, c = x.shape
-                factor = next((f for f in (1.0, n, -1.0, -n, 1.0 / c) if _close(got, f * np.asarray(want))), None)
+                if backward and np.shape(got) == want.shape[::-1] != want.shape:
+                    explained_by = explained_by or "grad-transposed"
+                    break
+                scales = ((1.0, ""), (float(n), "n"), (-1.0, "-1"), (-float(n), "-n"), (1.0 / c, "1/c"))
+                factor, label = next(((f, k) for f, k in scales if _close(got, f * want)), (None, ""))
                 if factor is None:
                     break  # wrong on ordinary inputs too: not a stability bug
-            elif not _close(got, factor * np.asarray(want)):
+                explained_by = explained_by or _SCALE_BUGS[backward].get(label)
+            elif not _close(got, factor * want):
                 return bug
-    return None
+    return explained_by
+
+
+_SCALE_BUGS = {
+    False: {"n": "sum-not-mean", "-n": "sum-not-mean", "-1": "missing-minus", "1/c": "mean-over-classes"},
+    True: {"n": "grad-not-averaged", "-n": "grad-sign", "-1": "grad-sign"},
+}
 
 
 def _output(student, x, y, backward):

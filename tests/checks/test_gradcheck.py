@@ -1,0 +1,93 @@
+"""gradcheck: calibrated central differences; correct gradients pass, subtly wrong ones fail."""
+
+import numpy as np
+import pytest
+from scipy.special import logsumexp, softmax
+
+from autograder.checks.gradcheck import SETTINGS, full_central_differences, random_directions
+
+
+def loss(x, y):
+    return np.mean(logsumexp(x, axis=1) - x[np.arange(len(y)), y])
+
+
+def grad(x, y):
+    g = softmax(x, axis=1)
+    g[np.arange(len(y)), y] -= 1
+    return g / len(y)
+
+
+@pytest.fixture
+def small():
+    rng = np.random.default_rng(1)
+    return 2.5 * rng.standard_normal((6, 5)), rng.integers(0, 5, 6)
+
+
+@pytest.fixture
+def large():
+    rng = np.random.default_rng(2)
+    return 2.5 * rng.standard_normal((200, 13)), rng.integers(0, 13, 200), rng.standard_normal((3, 200, 13))
+
+
+def test_full_differences_pass_a_correct_gradient(small):
+    x, y = small
+    assert full_central_differences(lambda z: loss(z, y), x, grad(x, y)).passed
+
+
+def test_full_differences_catch_a_gradient_0_1_percent_too_large(small):
+    x, y = small
+    result = full_central_differences(lambda z: loss(z, y), x, 1.001 * grad(x, y))
+    assert not result.passed
+    assert result.message.startswith("dx disagrees with central differences of the loss (h=1e-05; allowed 1e-07 * max|dx|")
+    assert "Worst at index" in result.message and "Mismatched elements: " in result.message
+
+
+def test_full_differences_report_a_scale_ratio(small):
+    x, y = small
+    result = full_central_differences(lambda z: len(y) * loss(z, y), x, grad(x, y))
+    assert result.details["ratio"] == pytest.approx(6.0, rel=1e-6)
+
+
+def test_full_differences_refuse_a_non_scalar_loss(small):
+    x, y = small
+    result = full_central_differences(lambda z: np.array([loss(z, y)]), x, grad(x, y))
+    assert result.message == "the finite-difference check needs a scalar loss, but it came back with shape (1,)."
+
+
+def test_random_directions_pass_correct_and_catch_wrong(large):
+    x, y, u = large
+    f = lambda z: loss(z, y)  # noqa: E731
+    assert random_directions(f, x, grad(x, y), u).passed
+    wrong = grad(x, y)
+    wrong[0, 0] += 1e-4
+    result = random_directions(f, x, wrong, u)
+    assert not result.passed
+    assert "random direction 1 of 3" in result.message and "(f(x+hu) - f(x-hu))/2h = " in result.message
+
+
+def test_float32_settings_pass_float32_code(small, large):
+    x, y, u = large
+    x32 = x.astype(np.float32)
+    f32 = lambda z: np.float32(loss(z.astype(np.float32), y))  # noqa: E731
+    g32 = grad(x32, y).astype(np.float32)
+    assert random_directions(f32, x32, g32, u).passed
+    xs, ys = small
+    xs32 = xs.astype(np.float32)
+    assert full_central_differences(lambda z: np.float32(loss(z.astype(np.float32), ys)), xs32,
+                                    grad(xs32, ys).astype(np.float32)).passed
+
+
+def test_float64_settings_would_fail_float32_code(small):
+    # h = 1e-5 with float32 arithmetic: rounding dominates, which is why float32 gets h = 1e-2.
+    x, y = small
+    x32 = x.astype(np.float32)
+    g = grad(x32, y).astype(np.float32)
+    result = full_central_differences(lambda z: np.float32(loss(z.astype(np.float32), y)), x.copy(), g,
+                                      settings=SETTINGS["float64"])
+    assert not result.passed
+
+
+def test_settings_are_the_calibrated_ones():
+    assert SETTINGS["float64"].full_h == 1e-5 and SETTINGS["float64"].full_tol == 1e-7
+    assert SETTINGS["float64"].direction_tol == 1e-6
+    assert SETTINGS["float32"].direction_h == 1e-2 and SETTINGS["float32"].direction_tol == 5e-3

@@ -1,0 +1,84 @@
+"""The hidden graders run in-process on the corpus (fast, many seeds); tests/test_corpus.py repeats this through
+the engine's sandbox. Also guards the cost of a passing submission: few student calls, no diagnosis."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder.graders.celoss import diagnose as diagnose_module
+from inprocess import CORPUS, expected_tags, grade, load_module, reference
+
+WRONG = sorted((CORPUS / "wrong").glob("*.py"))
+CORRECT = sorted((CORPUS / "correct").glob("*.py"))
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return reference()
+
+
+def core(outcomes):
+    return sum(o.points for o in outcomes if not o.bonus), sum(o.max_points for o in outcomes if not o.bonus)
+
+
+def test_points_add_up_to_the_rubric(ref):
+    outcomes = grade(load_module(CORPUS / "correct" / "vectorised.py"), 0, ref)
+    assert core(outcomes) == (10.0, 10.0)
+    assert sum(o.max_points for o in outcomes if o.bonus) == 2.0
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=[p.stem for p in CORRECT])
+def test_correct_code_gets_full_marks_on_many_seeds(ref, path):
+    module = load_module(path)
+    for seed in range(60):
+        got, most = core(grade(module, seed, ref))
+        assert got == most, seed
+
+
+@pytest.mark.parametrize("path", WRONG, ids=[p.stem for p in WRONG])
+def test_wrong_code_loses_points_with_its_tags_on_several_seeds(ref, path):
+    module = load_module(path)
+    for seed in range(8):
+        outcomes = grade(module, seed, ref)
+        got, most = core(outcomes)
+        tags = {t for o in outcomes for t in o.tags}
+        assert got < most and expected_tags(path) <= tags, (seed, sorted(tags))
+
+
+def test_reference_earns_the_bonus_and_a_core_only_student_does_not(ref):
+    class AsModule:
+        CELoss = ref.CELoss
+
+    outcomes = grade(AsModule, 0, ref)
+    assert all(o.passed for o in outcomes)
+    plain = grade(load_module(CORPUS / "correct" / "row_loops.py"), 0, ref)
+    assert not any(o.passed for o in plain if o.bonus)
+    assert all(o.message.startswith("Checked: CELoss.forward and CELoss.backward with ") for o in plain if o.bonus)
+
+
+def test_a_passing_submission_costs_few_calls_and_no_diagnosis(ref, monkeypatch):
+    import inprocess
+
+    calls = []
+    original = inprocess._Method.__call__
+
+    def counting(self, *args, **kwargs):
+        calls.append(self.target)
+        return original(self, *args, **kwargs)
+
+    def no_diagnosis(failure, student, reference, rng, stage):
+        assert stage == "extensions", f"diagnosis ran for a passing core test ({stage})"
+        return None
+
+    monkeypatch.setattr(inprocess._Method, "__call__", counting)
+    monkeypatch.setattr(diagnose_module, "_find", no_diagnosis)
+    outcomes = grade(load_module(CORPUS / "correct" / "vectorised.py"), 0, ref)
+    assert core(outcomes) == (10.0, 10.0)
+    assert len(calls) <= 80, len(calls)
+
+
+def test_messages_never_contain_a_hidden_array(ref):
+    for name in ("sum_not_mean", "grad_sign", "grad_missing_onehot", "label_offset"):
+        for outcome in grade(load_module(CORPUS / "wrong" / f"{name}.py"), 0, ref):
+            assert "array(" not in outcome.message and len(outcome.message) < 1500
+            assert not outcome.message or outcome.message.startswith("Checked: ")

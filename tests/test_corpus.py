@@ -1,0 +1,118 @@
+"""End to end through the engine and its sandbox: the reference and the correct corpus score full marks on
+50 seeds, the release stub and the corpus stub score 0 with bug:not-implemented, and every wrong corpus
+file loses points and carries the tags its first line names."""
+
+from __future__ import annotations
+
+import inspect
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.course import load_assignment
+from autograder.engine import grade_submission
+from autograder.errors import StudentError
+from autograder.extract import read_submission
+from autograder.grading import CheckFailed
+from autograder.graders.celoss import test_backward, test_forward, test_stability
+from autograder.reference import load_reference
+from autograder.runner import StudentProxy
+from autograder.sandbox import StudentSession
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "corpus" / "celoss"
+WRONG = sorted((CORPUS / "wrong").glob("*.py"))
+CORRECT = sorted((CORPUS / "correct").glob("*.py"))
+SEEDS = 50
+CORE_MODULES = (test_forward, test_backward, test_stability)
+
+
+@pytest.fixture(scope="module")
+def assignment():
+    return load_assignment("celoss", ROOT)
+
+
+def expected_tags(path: Path) -> set[str]:
+    first = path.read_text().splitlines()[0]
+    assert first.startswith("# expect:"), f"{path.name}: the first line must be '# expect: bug:<id> ...'"
+    return set(first.removeprefix("# expect:").split())
+
+
+def _core_tests():
+    for module in CORE_MODULES:
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("test_") and fn.__module__ == module.__name__:
+                yield fn
+
+
+def _failures_on_more_seeds(assignment, path: Path, seeds) -> list[str]:
+    """The core graders on one sandbox session, seeded as the engine seeds them, without pytest's overhead."""
+    reference = load_reference(assignment)
+    failures = []
+    with StudentSession(read_submission(path)) as session:
+        student = StudentProxy(session.call)
+        for seed in seeds:
+            for fn in _core_tests():
+                rng = np.random.default_rng([seed, zlib.crc32(fn.__name__.encode())])
+                try:
+                    fn(student=student, reference=reference, rng=rng)
+                except (CheckFailed, StudentError) as error:
+                    failures.append(f"seed {seed} {fn.__name__}: {error}")
+    return failures
+
+
+def core_score(report) -> float:
+    """Points from the core parts; `report.score` also counts the bonus part."""
+    return sum(t.points for t in report.tests if not t.bonus and t.error != "grader")
+
+
+def _assert_full_marks(assignment, path: Path):
+    report = grade_submission(assignment, read_submission(path), seed=0)
+    assert not report.grader_errors, [t.message for t in report.grader_errors]
+    failed = [(t.name, t.message) for t in report.tests if not t.passed and not t.bonus]
+    assert core_score(report) == report.max_score == 10, failed
+    assert not report.diagnoses
+    assert _failures_on_more_seeds(assignment, path, range(1, SEEDS)) == []
+
+
+def test_reference_gets_full_marks_on_50_seeds(assignment):
+    report = grade_submission(assignment, read_submission(assignment.source_notebook), seed=0)
+    assert core_score(report) == report.max_score == 10 and not report.grader_errors
+    assert report.score == 12, [(t.name, t.message) for t in report.tests if not t.passed]  # the bonus too
+    assert _failures_on_more_seeds(assignment, assignment.source_notebook, range(1, SEEDS)) == []
+
+
+@pytest.mark.parametrize("stub", [CORPUS / "wrong" / "stub.py", ROOT / "assignments" / "celoss" / "celoss.ipynb"],
+                         ids=["corpus-stub", "release-stub"])
+def test_stub_scores_zero_with_not_implemented(assignment, stub):
+    if not stub.exists():
+        pytest.fail(f"{stub} is missing: run `nbgrader generate_assignment celoss` and commit the release")
+    report = grade_submission(assignment, read_submission(stub), seed=0)
+    assert report.score == 0
+    assert not report.grader_errors
+    assert "not-implemented" in report.diagnoses
+
+
+@pytest.mark.parametrize("path", WRONG, ids=[p.stem for p in WRONG])
+def test_wrong_submission_loses_points_with_its_tags(assignment, path):
+    report = grade_submission(assignment, read_submission(path), seed=0)
+    assert not report.grader_errors, [t.message for t in report.grader_errors]
+    assert core_score(report) < report.max_score
+    tags = {tag for t in report.tests for tag in t.tags}
+    assert expected_tags(path) <= tags, f"missing {expected_tags(path) - tags}; got {sorted(tags)}"
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=[p.stem for p in CORRECT])
+def test_correct_submission_gets_full_marks_on_50_seeds(assignment, path):
+    _assert_full_marks(assignment, path)
+
+
+def test_corpus_is_large_enough():
+    ids = set().union(*(expected_tags(p) for p in WRONG))
+    required = {"not-implemented", "not-scalar", "sum-not-mean", "no-max-shift", "global-max-shift", "log-of-softmax",
+                "wrong-axis", "label-offset", "grad-not-averaged", "grad-ignores-dout", "grad-sign",
+                "grad-transposed", "grad-missing-onehot", "mutates-input"}
+    assert len(WRONG) >= 30 and len(CORRECT) >= 8
+    assert {f"bug:{bug}" for bug in required} <= ids
