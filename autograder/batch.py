@@ -19,7 +19,7 @@ from pathlib import Path
 
 from autograder.collect import Rejected, SubmissionFile
 from autograder.course import Assignment
-from autograder.engine import grade_path, grader_version
+from autograder.engine import grade_path
 from autograder.errors import GraderError
 from autograder.extract import MAX_SUBMISSION_BYTES
 from autograder.gradescope_json import results_document, write_json_atomic
@@ -101,30 +101,35 @@ def grade_batch(
 ) -> BatchResult:
     """Grade `sources` into `out_dir` with `jobs` local workers (default: all cores) or a Dask `scheduler`."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    version = grader_version(assignment)
     items: list[Graded] = []
-    todo: list[tuple[int, Job]] = []
     notify = on_result or (lambda item: None)
-    for index, source in enumerate(sources):
-        sha, size = file_digest(source.path)
-        if not force and already_graded(out_dir / f"{source.name}.json", sha, version):
-            items.append(Graded(source, skipped=True))
-            notify(items[-1])
-        else:
-            todo.append((index, Job(source, sha, size, version)))
     interrupted = False
     try:
+        todo = _plan(assignment, sources, out_dir, force, items, notify)
         with _executor(assignment, jobs, scheduler) as pool:
-            tasks = ((index, _with_data(job) if scheduler else job) for index, job in todo)
-            by_index = dict(todo)
+            tasks = ((index, _with_data(job) if scheduler else job) for index, job in todo.items())
             for done in pool.run(tasks):
-                items.append(_record(by_index[done.key], done, out_dir))
+                items.append(_record(todo[done.key], done, out_dir))
                 notify(items[-1])
     except KeyboardInterrupt:
         interrupted = True
     result = BatchResult(tuple(items), tuple(rejected), interrupted)
     write_failures(out_dir, result)
     return result
+
+
+def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify) -> dict[int, Job]:
+    """Hash every source; note the ones already graded (as skipped) and return the rest as jobs."""
+    version = current_grader_version(assignment)
+    todo: dict[int, Job] = {}
+    for index, source in enumerate(sources):
+        sha, size = file_digest(source.path)
+        if not force and already_graded(out_dir / f"{source.name}.json", sha, version):
+            items.append(Graded(source, skipped=True))
+            notify(items[-1])
+        else:
+            todo[index] = Job(source, sha, size, version)
+    return todo
 
 
 def _executor(assignment: Assignment, jobs: int | None, scheduler: str | None):
@@ -154,6 +159,13 @@ def _record(job: Job, done: TaskDone, out_dir: Path) -> Graded:
     if grader_errors:
         return Graded(job.source, document, failure=f"grader error on {len(grader_errors)} test(s): {grader_errors[0]}")
     return Graded(job.source, document)
+
+
+def current_grader_version(assignment: Assignment) -> str:
+    """`grader_version`, recomputed: a long-lived process (a test session, a notebook) may hold a stale one."""
+    from autograder import engine
+
+    return engine._grader_version.__wrapped__(assignment.graders_dir, assignment.source_notebook)
 
 
 def file_digest(path: Path) -> tuple[str, int]:

@@ -72,9 +72,13 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
         if not found.files:
             click.echo("error: no .ipynb or .py submissions found in the given paths", err=True)
             return 2
-        with BatchProgress(len(found.files), enabled=progress) as bar:
-            result = grade_batch(spec, list(found.files), out_dir, jobs=jobs or os.cpu_count(), force=force,
-                                 scheduler=scheduler, rejected=found.rejected, on_result=bar.advance)
+        try:
+            with BatchProgress(len(found.files), enabled=progress) as bar:
+                result = grade_batch(spec, list(found.files), out_dir, jobs=jobs or os.cpu_count(), force=force,
+                                     scheduler=scheduler, rejected=found.rejected, on_result=bar.advance)
+        except ConnectionError as error:
+            click.echo(f"error: {error}. Check the address, or grade locally without --scheduler.", err=True)
+            return 1
     print_summary(result, out_dir)
     if result.interrupted:
         return 130

@@ -8,6 +8,7 @@ infrastructure failure for that submission only.
 
 from __future__ import annotations
 
+import itertools
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 
@@ -30,7 +31,10 @@ class DaskPool:
     def __enter__(self) -> "DaskPool":
         from distributed import Client
 
-        self._client = Client(self.address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        try:
+            self._client = Client(self.address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError) as error:
+            raise ConnectionError(f"cannot reach the Dask scheduler at {self.address}: {error}") from None
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -48,9 +52,9 @@ class DaskPool:
     def run(self, tasks: Iterable[tuple[object, object]]) -> Iterator[TaskDone]:
         from distributed import as_completed
 
-        pending = list(tasks)[::-1]
+        pending = iter(tasks)  # lazily: a task may carry a submission's bytes
         window = self.workers * IN_FLIGHT_PER_THREAD
-        first = [self._submit(pending.pop()) for _ in range(min(window, len(pending)))]
+        first = [self._submit(task) for task in itertools.islice(pending, window)]
         if not first:
             return
         with self._client.as_current():
@@ -58,8 +62,8 @@ class DaskPool:
             for future in running:
                 key = self._futures.pop(future)
                 yield self._collect(key, future)
-                if pending:
-                    running.add(self._submit(pending.pop()))
+                for task in itertools.islice(pending, 1):
+                    running.add(self._submit(task))
 
     def _submit(self, task: tuple[object, object]):
         key, argument = task

@@ -58,6 +58,15 @@ def cell_score(got: float, graders_max: float, cell_points: float) -> float:
     return round(min(max(got, 0.0), cell_points), 6)
 
 
+def scored_outputs(feedback: str, score: float, execution_count: int) -> list[NotebookNode]:
+    """A stdout stream with the feedback, then the score as the cell's value: what `determine_grade` reads."""
+    return [
+        NotebookNode(output_type="stream", name="stdout", text=feedback),
+        NotebookNode(output_type="execute_result", execution_count=execution_count, metadata={},
+                     data={"text/plain": repr(float(score))}),
+    ]
+
+
 def strip_hidden_tests(source: str, begin: str = "BEGIN HIDDEN TESTS", end: str = "END HIDDEN TESTS") -> str:
     """Replace each hidden-test region, delimiters included, with one placeholder comment line."""
     kept: list[str] = []
@@ -76,9 +85,9 @@ def strip_hidden_tests(source: str, begin: str = "BEGIN HIDDEN TESTS", end: str 
 class TrustedGrades(NbGraderPreprocessor):
     """Score every autograded test cell with the trusted engine; see the module docstring."""
 
-    test_cell_prefix = Unicode(TEST_CELL_PREFIX, help="optional grade_id prefix of test cells; the rest is the part").tag(
-        config=True
-    )
+    test_cell_prefix = Unicode(
+        TEST_CELL_PREFIX, help="optional grade_id prefix of test cells; the rest of the grade_id is the part"
+    ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         from autograder.course import load_assignment
@@ -103,6 +112,7 @@ class TrustedGrades(NbGraderPreprocessor):
         points = self._gradebook_points(info)
         begin, end = self._hidden_delimiters()
         notes_shown = False
+        scored: set[str] = set()
         for index, cell in enumerate(nb.cells):
             if not (utils.is_grade(cell) and not utils.is_solution(cell) and cell.cell_type == "code"):
                 continue
@@ -119,6 +129,9 @@ class TrustedGrades(NbGraderPreprocessor):
                     f"TrustedGrades: test cell {grade_id!r} needs hidden graders marked part({part!r}) in "
                     f"{assignment.graders_dir}; the graders define parts {sorted(parts)}"
                 )
+            if part in scored:
+                raise GraderError(f"TrustedGrades: two test cells map to part {part!r}; use one cell per part")
+            scored.add(part)
             got, graders_max = parts[part]
             cell_points = points[grade_id]
             if graders_max != cell_points:
@@ -131,11 +144,9 @@ class TrustedGrades(NbGraderPreprocessor):
                 text = submission_notes(report) + text
                 notes_shown = True
             cell.execution_count = index + 1
-            cell.outputs = [
-                NotebookNode(output_type="stream", name="stdout", text=text),
-                NotebookNode(output_type="execute_result", execution_count=index + 1, metadata={},
-                             data={"text/plain": repr(float(score))}),
-            ]
+            cell.outputs = scored_outputs(text, score, index + 1)
+        for part in sorted(set(parts) - scored - {"grader"}):
+            self.log.warning("TrustedGrades: part %r has graders but no test cell; nbgrader does not count it", part)
         resources.setdefault("autograder", {})[info["notebook"]] = report
         return nb, resources
 
@@ -168,6 +179,21 @@ class RestoreMissingCells(OverwriteCells):
     """
 
     add_missing_cells = Bool(True, help="Whether deleted grade and task cells are added back").tag(config=True)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
+        """A cell claiming a grade_id the gradebook does not know becomes an ordinary cell.
+
+        (nbgrader 0.9.6 deletes only its grade_id, which then crashes `add_missing_task_cells`.)
+        """
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is not None:
+            try:
+                self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+            except MissingEntry:
+                self.log.warning("Cell %r is not in the gradebook; it is kept as an ordinary cell", grade_id)
+                del cell.metadata["nbgrader"]
+                return cell, resources
+        return super().preprocess_cell(cell, resources, index)
 
     def add_missing_grade_cells(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import CORRECT, assert_gradescope_results, notebook, run_cli
+import pytest
+
+from .conftest import CORRECT, assert_gradescope_results, notebook, run_cli
 
 HUGE_BYTES = 100 * 2**20
 
@@ -45,6 +47,7 @@ def _write_bad_class(folder: Path) -> dict[str, tuple[float, str]]:
     }
 
 
+@pytest.mark.slow
 def test_bad_inputs_each_get_a_clear_report_and_the_batch_goes_on(tmp_path):
     expected = _write_bad_class(tmp_path / "class")
     assert (tmp_path / "class" / "huge.ipynb").stat().st_size > HUGE_BYTES

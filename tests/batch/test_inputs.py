@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORRECT, NAIVE, notebook
+from .conftest import CORRECT, NAIVE, notebook
 
 from autograder.batch import grade_batch
 from autograder.collect import find_submissions
@@ -138,7 +138,7 @@ def test_a_corrupt_zip_is_reported_and_the_rest_is_found(tmp_path):
 
 
 def test_the_cli_grades_an_nbgrader_course_by_student_id(tmp_path):
-    from conftest import run_cli
+    from .conftest import run_cli
 
     for student, code in (("s001", CORRECT), ("s002", NAIVE)):
         folder = tmp_path / "submitted" / student / "celoss"
@@ -153,7 +153,7 @@ def test_the_cli_grades_an_nbgrader_course_by_student_id(tmp_path):
 
 
 def test_usage_errors_exit_2(tmp_path):
-    from conftest import run_cli
+    from .conftest import run_cli
 
     (tmp_path / "notes.txt").write_text("nothing to grade")
     assert run_cli("grade", "celoss", str(tmp_path), "--out", str(tmp_path / "out")).returncode == 2

@@ -9,13 +9,16 @@ import signal
 import threading
 import time
 
-from conftest import CORRECT, assert_gradescope_results, comparable, write_class
+import pytest
+
+from .conftest import CORRECT, assert_gradescope_results, comparable, write_class
 
 from autograder.batch import grade_batch
 from autograder.collect import find_submissions
 from autograder.pool import LocalPool
 
 
+@pytest.mark.slow
 def test_two_jobs_give_the_same_results_as_one(celoss, tmp_path):
     expected = write_class(tmp_path / "class")
     sources = list(find_submissions([tmp_path / "class"]).files)
@@ -46,6 +49,7 @@ def test_a_dead_worker_fails_only_the_submission_it_held():
     assert not multiprocessing.active_children()
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_batch_is_an_infrastructure_failure_and_the_batch_goes_on(celoss, tmp_path):
     slow = "import time\ntime.sleep(4)\n" + CORRECT
     for name in ("slow1", "slow2"):

@@ -9,9 +9,11 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import CORRECT, NAIVE, REPO, assert_gradescope_results, cli_command, cli_env, run_cli
+import pytest
 
-STUDENTS = 8
+from .conftest import CORRECT, NAIVE, REPO, assert_gradescope_results, cli_command, cli_env, run_cli
+
+STUDENTS = 6
 
 
 def _class(folder: Path) -> list[str]:
@@ -53,6 +55,7 @@ def _group_gone(pgid: int, timeout: float = 10) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_resume_after_kill_grades_only_what_is_missing(tmp_path):
     names = _class(tmp_path / "class")
     out = tmp_path / "out"
@@ -83,6 +86,7 @@ def test_resume_after_kill_grades_only_what_is_missing(tmp_path):
     assert _stamps(out)["student00"] != after["student00"]
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_keeps_what_was_graded(tmp_path):
     _class(tmp_path / "class")
     out = tmp_path / "out"

@@ -10,7 +10,7 @@ from autograder.errors import StudentRaised
 from autograder.graders.celoss.catalogue import BUGS, explain
 from autograder.graders.celoss.diagnose import diagnose
 
-from inprocess import CORPUS, Student, load_module, reference
+from .inprocess import CORPUS, Student, load_module, reference
 
 FAILED = CheckResult.fail("Checked: something.\nit came back wrong.")
 

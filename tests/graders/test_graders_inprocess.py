@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from autograder.graders.celoss import diagnose as diagnose_module
-from inprocess import CORPUS, expected_tags, grade, load_module, reference
+from .inprocess import CORPUS, expected_tags, grade, load_module, reference
 
 WRONG = sorted((CORPUS / "wrong").glob("*.py"))
 CORRECT = sorted((CORPUS / "correct").glob("*.py"))

@@ -8,7 +8,7 @@ Real CLI, real SQLite gradebook, real Jupyter kernel (for `nbgrader validate`). 
     summed      the loss is the sum of the row losses, not the mean
     stub        the release, untouched
     cheater     the stub, plus a cell that patches numpy, builtins and the checks, and fake test outputs
-    tamperer    `summed`, with test cells rewritten, one deleted and their points raised
+    tamperer    `summed`, with test cells rewritten, one deleted, their points raised, and a forged one
 
 Bonus: nbgrader's total counts the bonus cell like any other, as does `ScoreReport.score`, so the two
 totals agree; only the maxima differ (nbgrader's max includes the bonus points, the engine's does not).
@@ -17,6 +17,7 @@ totals agree; only the maxima differ (nbgrader's max includes the bonus points, 
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
 import re
@@ -39,6 +40,7 @@ BIN = Path(sys.executable).parent
 NAME = "celoss"
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.M)
 HIDDEN_TEST = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
 CHEAT_CELL = '''
 import builtins, sys
@@ -153,6 +155,10 @@ def students(release: nbformat.NotebookNode, source: nbformat.NotebookNode) -> d
         test_cell.metadata.nbgrader["points"] = 100
         test_cell.metadata.nbgrader["locked"] = False
     tamperer.cells.remove(cell(tamperer, "stability"))
+    forged = nbformat.v4.new_code_cell("50")
+    forged.metadata.nbgrader = {"grade": True, "solution": False, "grade_id": "forward_extra", "points": 50,
+                                "locked": True, "schema_version": 3}
+    tamperer.cells.append(forged)
     made["tamperer"] = tamperer
     return made
 
@@ -238,25 +244,34 @@ def test_scores_rank_the_students(engine_scores):
 
 def test_no_cheat_gains_a_point(engine_scores, gradebook):
     assert sum(gradebook["cheater"].values()) == sum(gradebook["stub"].values()) == 0
+    assert engine_scores["cheater"].score == engine_scores["stub"].score == 0
     assert gradebook["tamperer"] == gradebook["summed"]
     assert engine_scores["tamperer"].score == engine_scores["summed"].score
 
 
-def test_feedback_has_messages_and_no_hidden_tests_or_reference(course, engine_scores):
-    source = (course / "solutions" / NAME / f"{NAME}.ipynb").read_text()
-    hidden = {line.strip() for block in HIDDEN_TEST.findall("".join(
-        "".join(c["source"]) for c in json.loads(source)["cells"])) for line in block.splitlines()}
-    hidden = {line for line in hidden if len(line) >= 12 and not line.startswith("#")}
-    assert len(hidden) > 20
+def distinctive_lines(texts) -> set[str]:
+    lines = {line.strip() for text in texts for line in text.splitlines()}
+    return {line for line in lines if len(line) >= 16 and not line.startswith(("#", '"""'))}
+
+
+def test_feedback_has_messages_and_no_hidden_tests_graders_or_reference(course, engine_scores):
+    cells = json.loads((course / "solutions" / NAME / f"{NAME}.ipynb").read_text())["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    released = distinctive_lines("".join(c["source"]) for c in json.loads(
+        (course / "assignments" / NAME / f"{NAME}.ipynb").read_text())["cells"])
+    hidden = distinctive_lines(block for text in sources for block in HIDDEN_TEST.findall(text)) - released
+    reference = distinctive_lines(block for text in sources for block in SOLUTION.findall(text)) - released
+    graders = distinctive_lines(p.read_text() for p in load_assignment(NAME, course_root=course).graders_dir.glob("*.py"))
+    assert len(hidden) > 20 and len(reference) > 30 and len(graders) > 100
     for student, report in engine_scores.items():
-        html = (course / "feedback" / student / NAME / f"{NAME}.html").read_text()
-        text = re.sub(r"<[^>]+>", "", html).replace("&quot;", '"').replace("&#39;", "'").replace("&lt;", "<") \
-            .replace("&gt;", ">").replace("&amp;", "&")
+        text = html.unescape(re.sub(r"<[^>]+>", "", (course / "feedback" / student / NAME / f"{NAME}.html").read_text()))
         own = (course / "submitted" / student / NAME / f"{NAME}.ipynb").read_text()  # the student's code may match
-        leaked = {line for line in hidden if line in text and json.dumps(line)[1:-1] not in own}
-        assert not leaked, (student, sorted(leaked)[:3])
+        for secret in (hidden, reference, graders):
+            leaked = {line for line in secret if line in text and json.dumps(line)[1:-1] not in own}
+            assert not leaked, (student, sorted(leaked)[:3])
         assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
         for test in report.tests:
             if not test.passed and test.visibility != "hidden":
-                first_line = test.message.strip().splitlines()[0]
-                assert first_line in text, (student, test.name, first_line)
+                assert test.message.strip().splitlines()[0] in text, (student, test.name)
+        for bug in report.diagnoses:
+            assert bug in text, (student, bug)

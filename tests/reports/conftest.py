@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autograder.outcome import ScoreReport
-from report_samples import make_report
+from .report_samples import make_report
 
 
 @pytest.fixture

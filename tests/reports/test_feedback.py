@@ -6,7 +6,7 @@ from autograder.gradescope_json import GRADER_ERROR_TEXT, results_document, writ
 from autograder.reports import load_results, write_class_reports
 from autograder.reports.feedback import HIDDEN_TEXT
 
-from report_samples import GRADER_TRACEBACK, SECRET_HIDDEN_MESSAGE
+from .report_samples import GRADER_TRACEBACK, SECRET_HIDDEN_MESSAGE
 
 
 def test_one_file_per_student_with_scores_and_messages(class_reports, tmp_path):

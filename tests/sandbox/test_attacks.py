@@ -13,7 +13,7 @@ import pytest
 import autograder
 from autograder.extract import read_submission, submission_from_bytes
 from autograder.sandbox import StudentSession
-from conftest import CLEAN, FAILED, FAST, assert_no_leftovers, attempt, rubric, same_values
+from .conftest import CLEAN, FAILED, FAST, assert_no_leftovers, attempt, rubric, same_values
 
 ATTACKS = sorted(Path(__file__).with_name("attacks").glob("*.py"))
 REPO = Path(autograder.__file__).resolve().parents[1]
@@ -137,14 +137,9 @@ def engine():
     return grade, twin_score
 
 
-LOAD_CRASH_XFAIL = pytest.mark.xfail(
-    strict=True, reason="engine: a crash while loading escapes grade_submission as StudentCrashed (lead to fix)")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "path", [pytest.param(p, marks=LOAD_CRASH_XFAIL) if p.stem == "os_exit_at_import" else p for p in ATTACKS],
-    ids=[p.stem for p in ATTACKS],
+    "path", ATTACKS, ids=[p.stem for p in ATTACKS],
 )
 def test_engine_scores_attack_like_its_celoss(path, launcher, engine):
     """End to end: an attack never scores above the same CELoss without the attack; a correct one keeps full marks.

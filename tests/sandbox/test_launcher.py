@@ -12,7 +12,7 @@ import pytest
 from autograder.sandbox import launch
 from autograder.sandbox import bubblewrap
 from autograder.sandbox.launch import CHILD_ENV, PlainLauncher, select_launcher
-from conftest import assert_no_leftovers, session_for
+from .conftest import assert_no_leftovers, session_for
 
 VIEW = '''
 import os, socket

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from autograder.errors import StudentCrashed, StudentRaised, StudentTimeout
-from conftest import FAST, assert_no_leftovers, session_for
+from .conftest import FAST, assert_no_leftovers, session_for
 
 PROBES = '''
 import os, resource
