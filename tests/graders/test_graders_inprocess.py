@@ -57,7 +57,7 @@ def test_reference_earns_the_bonus_and_a_core_only_student_does_not(ref):
 
 
 def test_a_passing_submission_costs_few_calls_and_no_diagnosis(ref, monkeypatch):
-    import inprocess
+    from . import inprocess
 
     calls = []
     original = inprocess._Method.__call__

@@ -115,13 +115,29 @@ def same_values(first: list, second: list) -> bool:
     return True
 
 
+_BASELINE: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def process_baseline():
+    """Descendants that existed before the test (other suites' helpers, multiprocessing's tracker) are not leftovers."""
+    _BASELINE.clear()
+    _BASELINE.update(_descendants())
+    yield
+
+
 def leftovers() -> list[str]:
     """Descendants of this process (sandboxes, bwrap, daemons re-parented to us) and our zombie children.
 
     Other graders may be running sandboxes under the same uid on this machine, so only our own
     process tree is inspected; `BubblewrapLauncher` makes us a subreaper, so anything that escaped
-    its parent would still be re-parented into this tree.
+    its parent would still be re-parented into this tree. Processes present when the test started
+    are not counted.
     """
+    return [line for pid, line in _descendants().items() if pid not in _BASELINE]
+
+
+def _descendants() -> dict[int, str]:
     table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -132,14 +148,14 @@ def leftovers() -> list[str]:
             continue
         table[int(entry.name)] = (fields.get("Name", ""), fields.get("State", "").strip(), int(fields.get("PPid", "0")),
                                   int(fields.get("Uid", "0").split()[0]))
-    me, found = os.getpid(), []
+    me, found = os.getpid(), {}
     for pid, (name, state, ppid, uid) in table.items():
         chain, seen = ppid, set()
         while chain not in (0, me) and chain in table and chain not in seen:
             seen.add(chain)
             chain = table[chain][2]
         if chain == me:
-            found.append(f"pid {pid} {name} uid {uid} state {state} ppid {ppid}")
+            found[pid] = f"pid {pid} {name} uid {uid} state {state} ppid {ppid}"
     return found
 
 
