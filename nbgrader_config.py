@@ -19,7 +19,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 
 # Autograding settings (preprocessors and the like) go below this line.
 
-# --- Trusted grading (autograder/nbgrader_plugin.py; owner: the nbgrader integration) --------------------
+# --- Trusted grading (autograder/nbgrader_plugin.py) ---------------------------------------------------
 # `nbgrader autograde` never runs a submission in a Jupyter kernel here: `TrustedGrades` takes the place of
 # nbgrader's Execute, grades the submitted file with the sandboxed engine (exactly as `autograder grade`
 # does) and writes each test cell's output, so the gradebook stores the engine's per-part scores. Test cell

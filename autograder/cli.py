@@ -79,7 +79,9 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
         except ConnectionError as error:
             click.echo(f"error: {error}. Check the address, or grade locally without --scheduler.", err=True)
             return 1
+        names = {source.name for source in found.files}
     print_summary(result, out_dir)
+    _write_class_reports(out_dir, names)
     if result.interrupted:
         return 130
     return 1 if result.failures else 0
@@ -105,6 +107,14 @@ def print_summary(result: BatchResult, out_dir: Path) -> None:
         click.echo(f"failures listed in {out_dir}/failures.json", err=True)
     if result.interrupted:
         click.echo("interrupted: rerun the same command to grade the rest", err=True)
+
+
+def _write_class_reports(out_dir: Path, names: set[str]) -> None:
+    from autograder.reports import write_directory_reports
+
+    paths = write_directory_reports(out_dir, names=names)
+    if paths.feedback_files:
+        click.echo(f"class report: {paths.report_html}\ngrades: {paths.grades_csv}\nfeedback: {paths.feedback_dir}/")
 
 
 @main.command()

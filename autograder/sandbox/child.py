@@ -27,7 +27,7 @@ def main():
     writer = os.fdopen(write_fd, "wb", buffering=0)
     import numpy as np
 
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__, "input": no_input}
     cell_errors = [error for index, cell in enumerate(cells) if (error := run_cell(index, cell, namespace))]
     send(writer, {"ready": True, "cell_errors": cell_errors, "numpy": np.__version__}, [])
     while True:
@@ -40,6 +40,11 @@ def main():
         else:
             reply, reply_blobs = {"ok": False, "error": {"type": "ProtocolError", "message": "unknown op"}}, []
         send(writer, reply, reply_blobs)
+
+
+def no_input(prompt=""):
+    raise EOFError("input() is not available while grading: nobody can type an answer. "
+                   "Remove input() calls from your answer cells.")
 
 
 def run_cell(index, code, namespace):

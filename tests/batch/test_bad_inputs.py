@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def _write_bad_class(folder: Path) -> dict[str, tuple[float, str]]:
         "no_celoss": (0.0, "the submission does not define CELoss"),
         "latin1": (0.0, "latin1.py is not UTF-8 text (bad byte at position 5). Save it as UTF-8 and resubmit."),
         "huge": (0.0, "huge.ipynb is 100 MiB; submissions are capped at 20 MiB. Clear the notebook's outputs"),
-        "calls_input": (10.0, "cell 1 raised EOFError"),
+        "calls_input": (10.0, "cell 1 raised EOFError: input() is not available while grading"),
         "shell": (10.0, "2 IPython magic or shell line(s) were not run"),
     }
 
@@ -62,3 +63,9 @@ def test_bad_inputs_each_get_a_clear_report_and_the_batch_goes_on(tmp_path):
         assert phrase in everything, (name, document["output"])
         assert "Traceback" not in everything, name
     assert not (tmp_path / "out" / "failures.json").exists()
+    with open(tmp_path / "out" / "grades.csv", newline="") as handle:
+        rows = {row["submission"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == set(expected)
+    assert all(float(rows[name]["score"]) == score for name, (score, _) in expected.items())
+    assert all((tmp_path / "out" / "feedback" / f"{name}.md").is_file() for name in expected)
+    assert "<img" in (tmp_path / "out" / "report.html").read_text()
