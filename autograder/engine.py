@@ -42,6 +42,7 @@ def grade_submission(
     seed = _seed_for(assignment, submission.sha256) if seed is None else seed
     with StudentSession(submission, limits=limits) as session:
         outcomes, collection_errors = _run(assignment, session, seed)
+        session.wait_until_loaded()
         notes = submission.notes + tuple(
             f"cell {e.cell} raised {e.type_name}: {e.message} (the cells after it still ran)"
             for e in session.load_report.cell_errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -13,8 +14,9 @@ from autograder.errors import GraderError, StudentError
 from autograder.grading import MARKERS, CheckFailed
 from autograder.outcome import TestOutcome
 
-# Plugins a grading run never needs; unraisableexception alone costs two full GCs per submission.
-PYTEST_ARGS = ("-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:warnings",
+# Plugins a grading run never needs (installed plugins such as anyio's are not loaded at all);
+# unraisableexception alone costs two full GCs per submission.
+PYTEST_ARGS = ("--disable-plugin-autoload", "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:warnings",
                "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler",
                "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:nose",
                "--capture=no", "-o", "python_files=test_*.py", "-o", "addopts=", "--import-mode=prepend")
@@ -39,12 +41,16 @@ class StudentProxy:
 class GraderPlugin:
     """Gives the graders their fixtures and turns each test's outcome into a `TestOutcome`."""
 
-    def __init__(self, *, student_call, reference, seed: int):
+    def __init__(self):
+        self.collection_errors: list[str] = []
+        self.begin(student_call=None, reference=None, seed=0)
+
+    def begin(self, *, student_call, reference, seed: int) -> None:
+        """Point the fixtures at the next submission and forget the previous outcomes."""
         self.student_call = student_call
         self.reference_module = reference
         self.seed_value = seed
         self.outcomes: list[TestOutcome] = []
-        self.collection_errors: list[str] = []
         self._started: dict[str, float] = {}
 
     def pytest_configure(self, config) -> None:
@@ -119,10 +125,66 @@ def _title(item) -> str:
     return doc.strip().splitlines()[0] if doc.strip() else item.name.removeprefix("test_").replace("_", " ")
 
 
+class GraderSuite:
+    """An assignment's graders, collected once by pytest and then run against submission after submission.
+
+    Building pytest's configuration and collecting the graders costs about 100 ms; a worker pays it
+    once. Each run goes through pytest's own `pytest_runtest_protocol`, item by item, and the last
+    item tears down every fixture scope, so nothing carries over from one submission to the next.
+    """
+
+    def __init__(self, graders_dir: Path):
+        from _pytest.config import _prepareconfig  # what pytest.main uses; pytest is pinned
+
+        self.graders_dir = graders_dir
+        self.plugin = GraderPlugin()
+        self.config = _prepareconfig([*PYTEST_ARGS, "--rootdir", str(graders_dir), str(graders_dir)],
+                                     plugins=[self.plugin])
+        self.config._do_configure()
+        self.session = pytest.Session.from_config(self.config)
+        self.config.hook.pytest_sessionstart(session=self.session)
+        try:
+            self.session.perform_collect()
+        except pytest.UsageError as error:
+            raise GraderError(f"pytest could not run the graders in {graders_dir}: {error}") from None
+        if not self.session.items and not self.plugin.collection_errors:
+            raise GraderError(f"pytest could not run the graders in {graders_dir}: no tests collected")
+
+    def run(self, *, student_call, reference, seed: int) -> tuple[list[TestOutcome], list[str]]:
+        self.plugin.begin(student_call=student_call, reference=reference, seed=seed)
+        items = self.session.items
+        for index, item in enumerate(items):
+            following = items[index + 1] if index + 1 < len(items) else None
+            self.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+        return self.plugin.outcomes, list(self.plugin.collection_errors)
+
+    def close(self) -> None:
+        """End the pytest session and forget the graders' modules, so an edited grader is imported anew."""
+        self.config.hook.pytest_sessionfinish(session=self.session, exitstatus=0)
+        self.config._ensure_unconfigure()
+        for name, module in list(sys.modules.items()):
+            if Path(getattr(module, "__file__", None) or "/").is_relative_to(self.graders_dir):
+                del sys.modules[name]
+
+
+_SUITES: dict[tuple, GraderSuite] = {}
+
+
+def _graders_signature(graders_dir: Path) -> tuple:
+    files = sorted(p for p in graders_dir.rglob("*.py") if "__pycache__" not in p.parts)
+    return (str(graders_dir), *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
 def run_graders(graders_dir: Path, *, student_call, reference, seed: int) -> tuple[list[TestOutcome], list[str]]:
-    """Run every test under `graders_dir`; return the outcomes and any collection errors."""
-    plugin = GraderPlugin(student_call=student_call, reference=reference, seed=seed)
-    exit_code = pytest.main([*PYTEST_ARGS, "--rootdir", str(graders_dir), str(graders_dir)], plugins=[plugin])
-    if exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
-        raise GraderError(f"pytest could not run the graders in {graders_dir} (exit code {int(exit_code)})")
-    return plugin.outcomes, plugin.collection_errors
+    """Run every test under `graders_dir`; return the outcomes and any collection errors.
+
+    The collected suite is reused while the graders' files are unchanged; an edited grader is
+    collected afresh.
+    """
+    signature = _graders_signature(graders_dir)
+    suite = _SUITES.get(signature)
+    if suite is None:
+        for stale in list(_SUITES):  # one live suite per process: graders of two folders may share module names
+            _SUITES.pop(stale).close()
+        suite = _SUITES[signature] = GraderSuite(graders_dir)
+    return suite.run(student_call=student_call, reference=reference, seed=seed)

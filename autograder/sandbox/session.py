@@ -68,6 +68,7 @@ class StudentSession:
         self._workdir: Path | None = None
         self._started_at = time.monotonic()
         self._fatal: StudentError | None = None
+        self._ready_deadline: float | None = None  # set while the child loads and we have not yet waited
 
     @property
     def load_failure(self) -> StudentError | None:
@@ -79,12 +80,19 @@ class StudentSession:
         return self.launcher.isolation
 
     def __enter__(self) -> "StudentSession":
-        """Start the child now; a submission that cannot load makes every later call raise why."""
+        """Start the child now without waiting for it: it imports numpy while the graders get ready."""
+        try:
+            self._ensure_spawned()
+        except StudentError:
+            pass
+        return self
+
+    def wait_until_loaded(self) -> None:
+        """Wait for the submission to finish loading, so `load_report` and `load_failure` are final."""
         try:
             self._ensure_started()
         except StudentError:
             pass
-        return self
 
     def __exit__(self, *exc_info) -> None:
         self.close()
@@ -169,8 +177,15 @@ class StudentSession:
         raise BadReturnValue(f"{target} sent a reply the grader does not understand")
 
     def _ensure_started(self) -> None:
+        self._ensure_spawned()
+        if self._ready_deadline is not None:
+            self._await_ready()
+
+    def _ensure_spawned(self) -> None:
         if self._fatal is not None:
             raise self._fatal
+        if self._ready_deadline is not None:
+            return
         if self._process is not None and self._process_dead():
             self._kill()  # it died after its last reply (e.g. os._exit): restart instead of failing this call
         if self._process is not None:
@@ -208,7 +223,10 @@ class StudentSession:
             os.close(to_child_read)
             os.close(from_child_write)
         self._channel = Channel(from_child_read, to_child_write)
-        deadline = min(time.monotonic() + self.limits.load_seconds, self._submission_deadline())
+        self._ready_deadline = min(time.monotonic() + self.limits.load_seconds, self._submission_deadline())
+
+    def _await_ready(self) -> None:
+        deadline, self._ready_deadline = self._ready_deadline, None
         try:
             ready, _ = self._channel.receive(deadline)
         except StudentTimeout:
@@ -273,6 +291,7 @@ class StudentSession:
                     pass
         self._channel = None
         self._process = None
+        self._ready_deadline = None
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None

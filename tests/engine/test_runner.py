@@ -90,3 +90,23 @@ def test_a_grader_that_does_not_import_is_reported_not_scored(tmp_path):
 def test_an_empty_graders_folder_is_a_grader_error(tmp_path):
     with pytest.raises(GraderError, match="could not run the graders"):
         run_graders(tmp_path, student_call=fake_student, reference=None, seed=1)
+
+
+def test_the_collected_suite_is_reused_and_an_edited_grader_is_collected_again(graders):
+    first, _ = run_graders(graders, student_call=fake_student, reference="the reference", seed=7)
+    again, _ = run_graders(graders, student_call=fake_student, reference="the reference", seed=7)
+    assert [(o.name, o.points, o.message) for o in first] == [(o.name, o.points, o.message) for o in again]
+    test_file = graders / "test_model.py"
+    test_file.write_text(test_file.read_text() + "\n\ndef test_added_later(student):\n    pass\n")
+    edited, _ = run_graders(graders, student_call=fake_student, reference="the reference", seed=7)
+    assert len(edited) == len(first) + 1 and edited[-1].name.endswith("test_added_later")
+
+
+def test_each_run_sees_only_its_own_student_and_seed(graders):
+    def failing_student(target, *args, **kwargs):
+        raise StudentRaised(target, "ValueError", "broken")
+
+    good, _ = run_graders(graders, student_call=fake_student, reference="the reference", seed=7)
+    bad, _ = run_graders(graders, student_call=failing_student, reference="the reference", seed=8)
+    good_again, _ = run_graders(graders, student_call=fake_student, reference="the reference", seed=7)
+    assert sum(o.points for o in bad) < sum(o.points for o in good) == sum(o.points for o in good_again)

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import logsumexp, softmax
+
+
+def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    """Stable log(sum(exp(x))) along `axis` (the variants see finite, ordinary logits only)."""
+    top = np.max(x, axis=axis, keepdims=True)
+    return np.squeeze(top, axis=axis) + np.log(np.sum(np.exp(x - top), axis=axis))
+
+
+def softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    shifted = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return shifted / np.sum(shifted, axis=axis, keepdims=True)
 
 
 def _onehot(y: np.ndarray, c: int) -> np.ndarray:
