@@ -57,8 +57,11 @@ class ScoreReport:
 
     @property
     def diagnoses(self) -> tuple[str, ...]:
-        """Bug ids found, most frequent first (ties alphabetical)."""
-        counts = Counter(tag.removeprefix("bug:") for t in self.tests for tag in t.tags if tag.startswith("bug:"))
+        """Bug ids found, most frequent first (ties alphabetical); an unattempted bonus part is no bug."""
+        counts = Counter(
+            tag.removeprefix("bug:") for t in self.tests for tag in t.tags
+            if tag.startswith("bug:") and not (t.bonus and tag == "bug:not-implemented")
+        )
         return tuple(sorted(counts, key=lambda bug: (-counts[bug], bug)))
 
     def part_scores(self) -> dict[str, tuple[float, float]]:
