@@ -9,7 +9,6 @@ written as results: they are listed in `DIR/failures.json` and make the batch fa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -19,9 +18,9 @@ from pathlib import Path
 
 from autograder.collect import Rejected, SubmissionFile
 from autograder.course import Assignment
-from autograder.engine import grade_path
+from autograder.engine import grade_path, grader_version
 from autograder.errors import GraderError
-from autograder.extract import MAX_SUBMISSION_BYTES
+from autograder.extract import MAX_SUBMISSION_BYTES, file_digest
 from autograder.gradescope_json import results_document, write_json_atomic
 from autograder.pool import LocalPool, TaskDone
 
@@ -120,7 +119,7 @@ def grade_batch(
 
 def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify) -> dict[int, Job]:
     """Hash every source; note the ones already graded (as skipped) and return the rest as jobs."""
-    version = current_grader_version(assignment)
+    version = grader_version(assignment)
     todo: dict[int, Job] = {}
     for index, source in enumerate(sources):
         sha, size = file_digest(source.path)
@@ -159,27 +158,6 @@ def _record(job: Job, done: TaskDone, out_dir: Path) -> Graded:
     if grader_errors:
         return Graded(job.source, document, failure=f"grader error on {len(grader_errors)} test(s): {grader_errors[0]}")
     return Graded(job.source, document)
-
-
-def current_grader_version(assignment: Assignment) -> str:
-    """`grader_version`, recomputed: a long-lived process (a test session, a notebook) may hold a stale one."""
-    from autograder import engine
-
-    return engine._grader_version.__wrapped__(assignment.graders_dir, assignment.source_notebook)
-
-
-def file_digest(path: Path) -> tuple[str, int]:
-    """The sha256 and size of a file, read in blocks (a 100 MB notebook is never held in memory)."""
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with open(path, "rb") as handle:
-            while block := handle.read(1 << 20):
-                digest.update(block)
-                size += len(block)
-    except OSError:
-        return "", 0
-    return digest.hexdigest(), size
 
 
 def already_graded(results_file: Path, sha256: str, version: str) -> bool:

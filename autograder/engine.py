@@ -11,7 +11,7 @@ from pathlib import Path
 from autograder import __version__
 from autograder.course import Assignment
 from autograder.errors import UnreadableSubmission
-from autograder.extract import Submission, read_submission
+from autograder.extract import Submission, file_digest, read_submission
 from autograder.outcome import ScoreReport, TestOutcome
 from autograder.runner import run_graders
 from autograder.sandbox import Limits, StudentSession
@@ -66,7 +66,7 @@ def grade_path(
         submission = read_submission(path, name=name)
     except UnreadableSubmission as error:
         started = time.perf_counter()
-        sha = _file_sha256(path)
+        sha = file_digest(path)[0] or hashlib.sha256(str(path).encode()).hexdigest()
         seed = _seed_for(assignment, sha) if seed is None else seed
         stand_in = Unreadable(error)
         outcomes, collection_errors = _run(assignment, stand_in, seed)
@@ -107,27 +107,20 @@ def _seed_for(assignment: Assignment, sha256: str) -> int:
     return submission_seed(course_secret(assignment.course_root), assignment.name, sha256)
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        digest.update(str(path).encode())
-    return digest.hexdigest()
-
-
 def grader_version(assignment: Assignment) -> str:
-    """The package version plus a digest of the graders and the source notebook: a change regrades."""
-    return _grader_version(assignment.graders_dir, assignment.source_notebook)
+    """The package version plus a digest of the graders and the source notebook: a change regrades.
+
+    Cached on the files' sizes and modification times, so a long-lived process sees an edit at once.
+    """
+    files = sorted(p for p in assignment.graders_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    signature = tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in [*files, assignment.source_notebook])
+    return _grader_version(signature)
 
 
 @lru_cache(maxsize=8)
-def _grader_version(graders_dir: Path, source_notebook: Path) -> str:
+def _grader_version(signature: tuple[tuple[Path, int, int], ...]) -> str:
     digest = hashlib.sha256()
-    files = sorted(p for p in graders_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for path in [*files, source_notebook]:
+    for path, _, _ in signature:
         digest.update(str(path.relative_to(path.parents[1])).encode())
         digest.update(path.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:12]}"

@@ -48,6 +48,20 @@ def read_submission(path: Path | str, name: str | None = None) -> Submission:
     return submission_from_bytes(raw, name=name or path.stem, filename=path.name, path=path)
 
 
+def file_digest(path: Path) -> tuple[str, int]:
+    """The sha256 and size of a file, read in blocks (a 100 MB notebook is never held in memory)."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+                size += len(block)
+    except OSError:
+        return "", 0
+    return digest.hexdigest(), size
+
+
 def submission_from_bytes(
     raw: bytes, *, name: str, filename: str, path: Path | None = None
 ) -> Submission:
