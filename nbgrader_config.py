@@ -23,7 +23,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # `nbgrader autograde` never runs a submission in a Jupyter kernel here: `TrustedGrades` takes the place of
 # nbgrader's Execute, grades the submitted file with the sandboxed engine (exactly as `autograder grade`
 # does) and writes each test cell's output, so the gradebook stores the engine's per-part scores. Test cell
-# grade_id = part name of the hidden graders (autograder/graders/<assignment>/). It also removes the hidden-
+# grade_id = part name of the hidden graders (graders/<assignment>/). It also removes the hidden-
 # test region from the autograded notebook, so `nbgrader generate_feedback` cannot show it.
 # Deleted test cells are added back (RestoreMissingCells works around an nbgrader 0.9.6 crash there) and
 # scored like any other; edited locked cells and changed points are restored from the gradebook.

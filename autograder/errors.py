@@ -8,6 +8,7 @@
     │   ├── StudentCrashed          the child process died (memory, signal, exit during a call)
     │   ├── MissingName             the submission does not define the name a grader calls
     │   └── BadReturnValue          a value came back that the protocol or the contract refuses
+    │       └── InputMutated            the function changed an input array in place
     └── InfrastructureError     the grader is at fault; never turned into a score
         ├── SandboxUnavailable      the sandbox cannot be started on this machine
         ├── ProtocolError           the parent could not talk to a child it started
@@ -22,9 +23,11 @@ class AutograderError(Exception):
 
 
 class StudentError(AutograderError):
-    """The student's code failed; the message is written for the student."""
+    """The student's code failed; the message is written for the student.
 
-    bug_tag: str | None = None
+    The engine names no misconception: `error_kind` says what kind of failure this was, and the
+    assignment's catalogue (`autograder.checks.catalogue`) decides which bug id, if any, it means.
+    """
 
     @property
     def student_message(self) -> str:
@@ -43,8 +46,6 @@ class StudentRaised(StudentError):
         self.type_name = type_name
         self.message = message
         self.traceback_text = traceback_text
-        if type_name == "NotImplementedError":
-            self.bug_tag = "not-implemented"
         super().__init__(f"{target} raised {type_name}: {message}".rstrip(": "))
 
 
@@ -62,6 +63,36 @@ class MissingName(StudentError):
 
 class BadReturnValue(StudentError):
     pass
+
+
+class InputMutated(BadReturnValue):
+    """The student's function changed the listed positional arguments in place."""
+
+    def __init__(self, target: str, positions: tuple[int, ...]):
+        self.target = target
+        self.positions = positions
+        super().__init__(
+            f"{target} changed its input argument(s) {', '.join(str(p) for p in positions)} in place. "
+            "A function must never modify the caller's arrays: write `x = x - m` (a new array) "
+            "instead of `x -= m`."
+        )
+
+
+def error_kind(error: StudentError) -> str | None:
+    """What kind of failure a student error is, in the engine's terms, for a catalogue to map to a bug id.
+
+    "not_implemented": the function raised NotImplementedError (a stub);
+    "read_only_write": it tried to write into one of its (read-only) input arrays;
+    "mutated_input": it returned after changing an input array in place.
+    """
+    if isinstance(error, InputMutated):
+        return "mutated_input"
+    if isinstance(error, StudentRaised):
+        if error.type_name == "NotImplementedError":
+            return "not_implemented"
+        if "read-only" in error.message:
+            return "read_only_write"
+    return None
 
 
 class InfrastructureError(AutograderError):

@@ -1,12 +1,13 @@
-"""Build a Gradescope autograder zip: setup.sh, run_autograder, the package with its graders, the reference.
+"""Build a Gradescope autograder zip: setup.sh, run_autograder, the package, the graders, the reference.
 
 Layout inside the zip (Gradescope unpacks it to /autograder/source):
 
     setup.sh            apt: python3, venv, bubblewrap; pip: requirements.lock, then the bundled package
     run_autograder      grades /autograder/submission, writes /autograder/results/results.json
     requirements.lock   the pinned Python dependencies (also in src/, where the sandbox runtime looks)
-    src/                the autograder package source tree (pyproject.toml, autograder/ with graders/)
+    src/                the autograder package source tree (pyproject.toml, autograder/)
     course/             a minimal course: solutions/<assignment>/<assignment>.ipynb (the reference),
+                        graders/<assignment>/ (the hidden graders and their declaration),
                         nbgrader_config.py and .autograder-secret
     GRADESCOPE.md       these notes
 
@@ -98,8 +99,12 @@ def build_gradescope_zip(assignment: Assignment, out_dir: Path) -> GradescopeZip
                          ("course/nbgrader_config.py", assignment.course_root / "nbgrader_config.py")):
         if source.is_file():
             files[name] = (source.read_bytes(), 0o644)
-    for path in _package_files(assignment):
+    for path in _package_files():
         files["src/" + path.relative_to(REPO_ROOT).as_posix()] = (path.read_bytes(), 0o644)
+    for path in sorted(assignment.graders_dir.rglob("*")):
+        if path.is_file() and not SKIP_PARTS & set(path.parts):
+            files[f"course/graders/{assignment.name}/" + path.relative_to(assignment.graders_dir).as_posix()] = (
+                path.read_bytes(), 0o644)
     target = out_dir / "autograder.zip"
     temporary = target.with_name(f".{target.name}.tmp")
     with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -113,15 +118,7 @@ def build_gradescope_zip(assignment: Assignment, out_dir: Path) -> GradescopeZip
     return GradescopeZip(target, tuple(sorted(files)))
 
 
-def _package_files(assignment: Assignment) -> list[Path]:
-    """The package's Python and Markdown files; of the graders, only this assignment's."""
-    graders_root = PACKAGE_DIR / "graders"
-    chosen = []
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if not path.is_file() or SKIP_PARTS & set(path.parts) or path.suffix not in (".py", ".md", ".json", ".typed"):
-            continue
-        inside_graders = graders_root in path.parents
-        if inside_graders and assignment.graders_dir not in path.parents and path.parent != graders_root:
-            continue
-        chosen.append(path)
-    return chosen
+def _package_files() -> list[Path]:
+    """The engine package's Python and Markdown files."""
+    return [path for path in sorted(PACKAGE_DIR.rglob("*"))
+            if path.is_file() and not SKIP_PARTS & set(path.parts) and path.suffix in (".py", ".md", ".json", ".typed")]

@@ -12,8 +12,6 @@ from autograder.course import Assignment
 from autograder.errors import GraderError, UnreadableSubmission
 from autograder.extract import read_submission
 
-DEFAULT_REQUIRED = ("CELoss",)
-
 _cache: dict[tuple[Path, int, int], types.ModuleType] = {}
 _lock = threading.Lock()
 
@@ -37,10 +35,10 @@ def load_module_from_cells(cells: Sequence[str], name: str) -> types.ModuleType:
     return module
 
 
-def load_reference(assignment: Assignment, required: tuple[str, ...] = DEFAULT_REQUIRED) -> types.ModuleType:
+def load_reference(assignment: Assignment) -> types.ModuleType:
     """The reference module of `assignment`, cached until its source notebook changes on disk.
 
-    Raises `GraderError` if the notebook cannot be read, a cell raises, or a name in `required` is missing.
+    Raises `GraderError` if the notebook cannot be read, a cell raises, or a name the assignment declares is missing.
     """
     path = assignment.source_notebook.resolve()
     try:
@@ -52,7 +50,7 @@ def load_reference(assignment: Assignment, required: tuple[str, ...] = DEFAULT_R
         if key not in _cache:
             _cache[key] = _build_reference(path, f"{assignment.name}_reference")
         module = _cache[key]
-    missing = [name for name in required if not hasattr(module, name)]
+    missing = [name for name in assignment.declaration.required_names if not hasattr(module, name)]
     if missing:
         raise GraderError(
             f"the source notebook {path} does not define {', '.join(missing)}; "

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.checks.catalogue import Catalogue, load_catalogue
 from autograder.errors import GraderError, StudentError
 from autograder.grading import MARKERS, CheckFailed
 from autograder.outcome import TestOutcome
@@ -41,7 +42,8 @@ class StudentProxy:
 class GraderPlugin:
     """Gives the graders their fixtures and turns each test's outcome into a `TestOutcome`."""
 
-    def __init__(self):
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
         self.collection_errors: list[str] = []
         self.begin(student_call=None, reference=None, seed=0)
 
@@ -86,10 +88,10 @@ class GraderPlugin:
             self._started[item.nodeid] = time.perf_counter()
         if report.when == "call" or (report.when == "setup" and not report.passed):
             elapsed = time.perf_counter() - self._started.get(item.nodeid, time.perf_counter())
-            self.outcomes.append(_outcome(item, report, call, elapsed))
+            self.outcomes.append(_outcome(item, report, call, elapsed, self.catalogue))
 
 
-def _outcome(item, report, call, elapsed: float) -> TestOutcome:
+def _outcome(item, report, call, elapsed: float, catalogue: Catalogue) -> TestOutcome:
     points_marker = item.get_closest_marker("points")
     part_marker = item.get_closest_marker("part")
     visibility_marker = item.get_closest_marker("visibility")
@@ -112,7 +114,8 @@ def _outcome(item, report, call, elapsed: float) -> TestOutcome:
     if isinstance(error, CheckFailed):
         return TestOutcome(points=0.0, passed=False, message=error.result.message, tags=error.result.tags, **common)
     if isinstance(error, StudentError):
-        tags = (f"bug:{error.bug_tag}",) if error.bug_tag else ()
+        bug = catalogue.bug_for_error(error)
+        tags = (f"bug:{bug}",) if bug else ()
         return TestOutcome(points=0.0, passed=False, message=error.student_message, tags=tags, error="student", **common)
     if isinstance(error, AssertionError) and report.when == "call":
         return TestOutcome(points=0.0, passed=False, message=str(error).split("\nassert ")[0], **common)
@@ -137,10 +140,11 @@ class GraderSuite:
         from _pytest.config import _prepareconfig  # what pytest.main uses; pytest is pinned
 
         self.graders_dir = graders_dir
-        self.plugin = GraderPlugin()
+        self.plugin = GraderPlugin(load_catalogue(graders_dir))
         self.config = _prepareconfig([*PYTEST_ARGS, "--rootdir", str(graders_dir), str(graders_dir)],
                                      plugins=[self.plugin])
         self.config._do_configure()
+        _forget_namesakes(graders_dir)
         self.session = pytest.Session.from_config(self.config)
         self.config.hook.pytest_sessionstart(session=self.session)
         try:
@@ -167,11 +171,20 @@ class GraderSuite:
                 del sys.modules[name]
 
 
+def _forget_namesakes(graders_dir: Path) -> None:
+    """Drop an imported package of the same name from another course (`celoss` of a course copy, say)."""
+    package = graders_dir.name
+    for name, module in list(sys.modules.items()):
+        if name == package or name.startswith(package + "."):
+            if not Path(getattr(module, "__file__", None) or "/").is_relative_to(graders_dir):
+                del sys.modules[name]
+
+
 _SUITES: dict[tuple, GraderSuite] = {}
 
 
 def _graders_signature(graders_dir: Path) -> tuple:
-    files = sorted(p for p in graders_dir.rglob("*.py") if "__pycache__" not in p.parts)
+    files = sorted(p for p in graders_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     return (str(graders_dir), *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
 
 

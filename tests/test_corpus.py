@@ -16,7 +16,7 @@ from autograder.engine import grade_submission
 from autograder.errors import StudentError
 from autograder.extract import read_submission
 from autograder.grading import CheckFailed
-from autograder.graders.celoss import test_backward, test_forward, test_stability
+from celoss import test_backward, test_forward, test_stability
 from autograder.reference import load_reference
 from autograder.runner import StudentProxy
 from autograder.sandbox import StudentSession

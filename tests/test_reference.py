@@ -125,7 +125,7 @@ def test_reference_is_cached_until_the_notebook_changes(tmp_path):
     assert load_reference(ASSIGNMENT) is load_reference(ASSIGNMENT)
     copy = tmp_path / "celoss.ipynb"
     copy.write_bytes(ASSIGNMENT.source_notebook.read_bytes())
-    other = Assignment("celoss", tmp_path, copy, ASSIGNMENT.graders_dir)
+    other = Assignment("celoss", tmp_path, copy, ASSIGNMENT.graders_dir, ASSIGNMENT.declaration)
     first = load_reference(other)
     stat = copy.stat()
     os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
@@ -135,7 +135,7 @@ def test_reference_is_cached_until_the_notebook_changes(tmp_path):
 def _notebook(path, *sources):
     cells = [{"cell_type": "code", "metadata": {}, "source": s, "outputs": [], "execution_count": None} for s in sources]
     path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-    return Assignment("broken", path.parent, path, ASSIGNMENT.graders_dir)
+    return Assignment("broken", path.parent, path, ASSIGNMENT.graders_dir, ASSIGNMENT.declaration)
 
 
 def test_missing_celoss_is_a_grader_error(tmp_path):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from autograder.errors import (
     BadReturnValue,
+    InputMutated,
     MissingName,
     StudentCrashed,
     StudentError,
@@ -145,13 +146,7 @@ class StudentSession:
                 raise
             mutated = reply.get("mutated") or []
             if mutated:
-                error = BadReturnValue(
-                    f"{target} changed its input argument(s) {', '.join(str(m) for m in mutated)} in place. "
-                    "A function must never modify the caller's arrays: write `x = x - m` (a new array) "
-                    "instead of `x -= m`."
-                )
-                error.bug_tag = "mutates-input"
-                raise error
+                raise InputMutated(target, tuple(mutated))
             return value
         if "missing" in reply:
             raise MissingName(
@@ -165,15 +160,12 @@ class StudentSession:
             )
         error = reply.get("error")
         if isinstance(error, dict):
-            raised = StudentRaised(
+            raise StudentRaised(
                 target,
                 str(error.get("type", "Exception"))[:80],
                 str(error.get("message", ""))[:500],
                 str(error.get("traceback", ""))[:2000],
             )
-            if "read-only" in raised.message:
-                raised.bug_tag = "mutates-input"
-            raise raised
         raise BadReturnValue(f"{target} sent a reply the grader does not understand")
 
     def _ensure_started(self) -> None:

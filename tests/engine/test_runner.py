@@ -58,7 +58,26 @@ def graders(tmp_path):
     folder = tmp_path / "graders"
     folder.mkdir()
     (folder / "test_model.py").write_text(textwrap.dedent(GRADERS))
+    (folder / "assignment.toml").write_text(CATALOGUE)
     return folder
+
+
+CATALOGUE = """
+[api]
+Model = ["broken"]
+[errors]
+not_implemented = "not-implemented"
+[bugs.not-implemented]
+misconception = "the stub is not filled in."
+fix = "fill it in."
+"""
+
+
+def test_a_student_error_is_tagged_only_by_the_assignments_catalogue(graders):
+    (graders / "assignment.toml").write_text('[api]\nModel = ["broken"]\n')
+    outcomes, _ = run_graders(graders, student_call=fake_student, reference="the reference", seed=7)
+    raised = next(o for o in outcomes if o.name.endswith("test_student_code_raised"))
+    assert raised.error == "student" and raised.tags == ()
 
 
 def test_outcomes_carry_points_parts_messages_and_blame(graders):

@@ -18,7 +18,8 @@ import numpy as np
 from autograder.course import load_assignment
 from autograder.errors import StudentError, StudentRaised
 from autograder.grading import CheckFailed
-from autograder.graders.celoss import test_backward, test_extensions, test_forward, test_stability
+from celoss import test_backward, test_extensions, test_forward, test_stability
+from celoss.catalogue import CATALOGUE
 from autograder.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,7 +114,8 @@ def grade(module, seed: int = 0, ref=None) -> list[Outcome]:
             passed, message, tags = False, failure.result.message, failure.result.tags
         except StudentError as error:
             passed, message = False, error.student_message
-            tags = (f"bug:{error.bug_tag}",) if error.bug_tag else ()
+            bug = CATALOGUE.bug_for_error(error)
+            tags = (f"bug:{bug}",) if bug else ()
         outcomes.append(Outcome(fn.__name__, max_points if passed else 0.0, max_points, bonus, passed, message, tags))
     return outcomes
 

@@ -7,8 +7,8 @@ import pytest
 
 from autograder.checks.result import CheckResult
 from autograder.errors import StudentRaised
-from autograder.graders.celoss.catalogue import BUGS, explain
-from autograder.graders.celoss.diagnose import diagnose
+from celoss.catalogue import BUGS, explain
+from celoss.diagnose import diagnose
 
 from .inprocess import CORPUS, Student, load_module, reference
 
@@ -167,7 +167,7 @@ def test_catalogue_covers_the_required_ids_and_every_entry_has_a_fix():
 
 
 def test_bugs_md_documents_every_id_with_an_example():
-    text = (CORPUS.parents[2] / "autograder" / "graders" / "celoss" / "BUGS.md").read_text()
+    text = (CORPUS.parents[2] / "graders" / "celoss" / "BUGS.md").read_text()
     for bug in BUGS:
         section = text.split(f"### `{bug}`", 1)
         assert len(section) == 2, bug

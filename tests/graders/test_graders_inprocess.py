@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.graders.celoss import diagnose as diagnose_module
+from celoss import diagnose as diagnose_module
 from .inprocess import CORPUS, expected_tags, grade, load_module, reference
 
 WRONG = sorted((CORPUS / "wrong").glob("*.py"))

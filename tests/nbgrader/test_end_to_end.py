@@ -169,6 +169,7 @@ def pipeline(tmp_path_factory) -> tuple[Path, subprocess.Popen]:
     root = tmp_path_factory.mktemp("course")
     shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
     shutil.copytree(REPO / "solutions", root / "solutions", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(REPO / "graders", root / "graders", ignore=shutil.ignore_patterns("__pycache__"))
     nbgrader("generate_assignment", NAME, "--force", cwd=root)
     release = nbformat.read(root / "assignments" / NAME / f"{NAME}.ipynb", as_version=4)
     source = nbformat.read(root / "solutions" / NAME / f"{NAME}.ipynb", as_version=4)

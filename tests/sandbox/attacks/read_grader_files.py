@@ -6,7 +6,7 @@ import numpy as np
 
 CANDIDATES = [
     "/work/main/solutions/celoss/celoss.ipynb", "/work/main/.autograder-secret", "/work/main/gradebook.db",
-    "/work/main/autograder/graders/celoss/test_forward.py", "/work/main/autograder/graders/celoss/catalogue.py",
+    "/work/main/graders/celoss/test_forward.py", "/work/main/graders/celoss/catalogue.py",
     "/work/main/tests", "/root/.pyenv", "/etc/passwd", "/etc/shadow", "/var/tmp", "/home", "/autograder/source",
     "/autograder/results/results.json", "../solutions/celoss/celoss.ipynb", "../../.autograder-secret",
 ]

@@ -6,11 +6,11 @@ from typing import Callable
 
 import numpy as np
 
+from autograder.checks.diagnosis import run_check
 from autograder.checks.result import CheckResult
-from autograder.errors import StudentError
-from autograder.grading import expect
-from autograder.graders.celoss.catalogue import explain
-from autograder.graders.celoss.diagnose import diagnose
+
+from .catalogue import CATALOGUE
+from .diagnose import find_bug
 
 
 def sizes(rng: np.random.Generator, low: int = 5, high: int = 40) -> tuple[int, int]:
@@ -33,15 +33,5 @@ def describe(x: np.ndarray) -> str:
 
 def run(checked: str, check: Callable[[], CheckResult], student, reference, rng, *, stage: str) -> CheckResult:
     """Run `check`; on failure (or a StudentError) prefix what was checked, diagnose, and fail the test."""
-    try:
-        result = check()
-    except StudentError as error:
-        result = CheckResult.fail(error.student_message, bug=error.bug_tag, error=error)
-    if result.passed:
-        return result
-    failure = CheckResult(False, f"Checked: {checked}\n{result.message}", None, result.details)
-    if result.bug:
-        failure = failure.with_diagnosis(result.bug, explain(result.bug))
-    else:
-        failure = diagnose(failure, student.CELoss, reference.CELoss, rng, stage=stage)
-    return expect(failure)
+    return run_check(checked, check, catalogue=CATALOGUE,
+                     diagnose=lambda failure: find_bug(failure, student.CELoss, reference.CELoss, rng, stage=stage))

@@ -13,18 +13,23 @@ import numpy as np
 
 from autograder.checks.result import CheckResult
 from autograder.errors import StudentError, StudentRaised
-from autograder.graders.celoss import variants
-from autograder.graders.celoss.catalogue import explain
+from . import variants
+from .catalogue import CATALOGUE
 
 STAGES = ("forward", "backward", "gradcheck", "dout", "stability", "extensions")
 
 
 def diagnose(failure: CheckResult, student, reference, rng: np.random.Generator, *, stage: str) -> CheckResult:
     """`student` and `reference` are CELoss-like (forward/backward); `stage` says which check failed."""
+    bug = find_bug(failure, student, reference, rng, stage=stage)
+    return failure.with_diagnosis(bug, CATALOGUE.explain(bug)) if bug else failure
+
+
+def find_bug(failure: CheckResult, student, reference, rng: np.random.Generator, *, stage: str) -> str | None:
+    """The bug id that explains `failure`, or None."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}")
-    bug = failure.bug or _find(failure, student, reference, rng, stage)
-    return failure.with_diagnosis(bug, explain(bug)) if bug else failure
+    return failure.bug or _find(failure, student, reference, rng, stage)
 
 
 def _find(failure, student, reference, rng, stage) -> str | None:
@@ -101,8 +106,8 @@ def _close(a, b, rtol: float = 1e-5) -> bool:
 
 def from_error(error: StudentError, student, reference, rng, *, backward: bool) -> str | None:
     """A raised error: read-only writes, labels used as a class count, or an axis mix-up that N != C exposes."""
-    if error.bug_tag:
-        return error.bug_tag
+    if bug := CATALOGUE.bug_for_error(error):
+        return bug
     if isinstance(error, StudentRaised) and "read-only" in error.message:
         return "mutates-input"
     call = (lambda x, y: student.backward(x, y, 1.0)) if backward else student.forward
@@ -187,7 +192,7 @@ def stability_bug(student, reference, *, backward: bool = False) -> str | None:
             got, error = _output(student, x, y, backward)
             if error is not None:
                 read_only = isinstance(error, StudentRaised) and "read-only" in error.message
-                return error.bug_tag or ("mutates-input" if read_only else None)
+                return CATALOGUE.bug_for_error(error) or ("mutates-input" if read_only else None)
             want = np.asarray(reference.backward(x, y, 1.0)[0] if backward else reference.forward(x, y))
             if factor is None:
                 n, c = x.shape

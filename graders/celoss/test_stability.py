@@ -3,7 +3,7 @@
 import pytest
 
 from autograder.checks import stability
-from autograder.graders.celoss import probes
+from . import probes
 
 
 def _battery(student, reference, rng, family: str, what: str):

@@ -1,1 +1,0 @@
-"""Hidden pytest graders, one package per assignment; never released to students."""
