@@ -1,8 +1,10 @@
 """Grade a class: skip what is already graded, grade the rest in parallel, write each result as it lands.
 
-A submission is already graded when `DIR/<name>.json` records the same content sha256 and grader
-version and no grader error. Results are written atomically by this (trusted) process only, so a
-batch killed at any moment leaves whole files, and a rerun grades exactly what is missing.
+A submission is already graded when `DIR/<name>.json` holds a report (read back with its codec) of
+the same content sha256 and grader version and no grader error; a results file of an older schema
+is regraded. Workers hand back `ScoreReport`s; results are written atomically by this (trusted)
+process only, so a batch killed at any moment leaves whole files, and a rerun grades exactly what
+is missing.
 Student errors become scores; infrastructure failures (a worker died, the grader raised) are never
 written as results: they are listed in `DIR/failures.json` and make the batch fail.
 """
@@ -21,7 +23,9 @@ from autograder.course import Assignment
 from autograder.engine import grade_path, grader_version
 from autograder.errors import GraderError
 from autograder.extract import MAX_SUBMISSION_BYTES, file_digest
-from autograder.gradescope_json import results_document, write_json_atomic
+from autograder.gradescope_json import report_from_results, results_document, write_json_atomic
+from autograder.outcome import ScoreReport
+from autograder.report_codec import ReportDecodeError
 from autograder.pool import LocalPool, TaskDone
 
 FAILURES_FILE = "failures.json"
@@ -40,10 +44,10 @@ class Job:
 
 @dataclass(frozen=True)
 class Graded:
-    """What became of one submission: its results document (written), or an infrastructure failure."""
+    """What became of one submission: its report (written, or read back when skipped), or an infrastructure failure."""
 
     source: SubmissionFile
-    document: dict | None = None
+    report: ScoreReport | None = None
     failure: str | None = None
     skipped: bool = False
 
@@ -64,13 +68,18 @@ class BatchResult:
     def failures(self) -> tuple[Graded, ...]:
         return tuple(item for item in self.items if not item.ok)
 
+    @property
+    def reports(self) -> tuple[ScoreReport, ...]:
+        """The report of every submission graded or skipped as up to date, for the class reports."""
+        return tuple(item.report for item in self.items if item.report is not None)
+
 
 class StaleWorker(GraderError):
     """The worker graded with other graders than the batch's (a long-lived cluster worker after an edit)."""
 
 
-def grade_job(assignment: Assignment, job: Job) -> dict:
-    """Runs in a worker: grade one submission, from its bytes if it came with them, and return its results."""
+def grade_job(assignment: Assignment, job: Job) -> ScoreReport:
+    """Runs in a worker: grade one submission, from its bytes if it came with them, and return its report."""
     source = job.source
     if job.data is None:
         report = grade_path(assignment, source.path, name=source.name, student_id=source.student_id)
@@ -84,7 +93,7 @@ def grade_job(assignment: Assignment, job: Job) -> dict:
             f"this worker graded with grader version {report.grader_version}, the batch expects "
             f"{job.grader_version}: restart the workers so they load the current graders"
         )
-    return results_document(report)
+    return report
 
 
 def grade_batch(
@@ -123,8 +132,9 @@ def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify) 
     todo: dict[int, Job] = {}
     for index, source in enumerate(sources):
         sha, size = file_digest(source.path)
-        if not force and already_graded(out_dir / f"{source.name}.json", sha, version):
-            items.append(Graded(source, skipped=True))
+        kept = None if force else up_to_date_report(out_dir / f"{source.name}.json", sha, version)
+        if kept is not None:
+            items.append(Graded(source, kept, skipped=True))
             notify(items[-1])
         else:
             todo[index] = Job(source, sha, size, version)
@@ -152,26 +162,27 @@ def _with_data(job: Job) -> Job:
 def _record(job: Job, done: TaskDone, out_dir: Path) -> Graded:
     if done.failure is not None:
         return Graded(job.source, failure=done.failure)
-    document = done.value
-    write_json_atomic(out_dir / f"{job.source.name}.json", document)
-    grader_errors = document.get("extra_data", {}).get("grader_errors") or []
-    if grader_errors:
-        return Graded(job.source, document, failure=f"grader error on {len(grader_errors)} test(s): {grader_errors[0]}")
-    return Graded(job.source, document)
-
-
-def already_graded(results_file: Path, sha256: str, version: str) -> bool:
-    """True when `results_file` holds a whole result for this content and grader version, with no grader error."""
+    report: ScoreReport = done.value
     try:
-        extra = json.loads(results_file.read_text()).get("extra_data", {})
-    except (OSError, ValueError, AttributeError):
-        return False
-    return (
-        bool(sha256)
-        and extra.get("sha256") == sha256
-        and extra.get("grader_version") == version
-        and not extra.get("grader_errors")
-    )
+        write_json_atomic(out_dir / f"{job.source.name}.json", results_document(report))
+    except ValueError as error:  # a value JSON cannot hold, such as a grader's nan points
+        return Graded(job.source, failure=f"the results could not be written: {error}")
+    if report.grader_errors:
+        first = report.grader_errors[0]
+        return Graded(job.source, report,
+                      failure=f"grader error on {len(report.grader_errors)} test(s): {first.name}: {first.message}")
+    return Graded(job.source, report)
+
+
+def up_to_date_report(results_file: Path, sha256: str, version: str) -> ScoreReport | None:
+    """The report in `results_file` if it is whole, of this schema, content and grader version, with no grader
+    error; None means grade the submission (again)."""
+    try:
+        report = report_from_results(json.loads(results_file.read_text(encoding="utf-8")))
+    except (OSError, ValueError, ReportDecodeError):
+        return None
+    current = bool(sha256) and report.sha256 == sha256 and report.grader_version == version
+    return report if current and not report.grader_errors else None
 
 
 def write_failures(out_dir: Path, result: BatchResult) -> None:

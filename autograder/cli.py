@@ -79,9 +79,8 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
         except ConnectionError as error:
             click.echo(f"error: {error}. Check the address, or grade locally without --scheduler.", err=True)
             return 1
-        names = {source.name for source in found.files}
     print_summary(result, out_dir)
-    _write_class_reports(out_dir, names)
+    _write_class_reports(result, out_dir)
     if result.interrupted:
         return 130
     return 1 if result.failures else 0
@@ -92,12 +91,11 @@ def print_summary(result: BatchResult, out_dir: Path) -> None:
     graded = [item for item in result.items if not item.skipped]
     width = max((len(item.source.name) for item in graded), default=0)
     for item in graded:
-        if item.document is None:
+        if item.report is None:
             click.echo(f"{item.source.name:<{width}}  GRADER FAILURE (see stderr)")
             continue
-        extra = item.document.get("extra_data", {})
-        bugs = " ".join(f"bug:{bug}" for bug in extra.get("diagnoses", []))
-        click.echo(f"{item.source.name:<{width}}  {item.document['score']:5.1f} / {item.document['max_score']:g}  {bugs}")
+        bugs = " ".join(f"bug:{bug}" for bug in item.report.diagnoses)
+        click.echo(f"{item.source.name:<{width}}  {round(item.report.score, 6):5.1f} / {item.report.max_score:g}  {bugs}")
     for item in result.failures:
         click.echo(f"INFRASTRUCTURE FAILURE {item.source.name} ({item.source.path}):\n{item.failure}", err=True)
     skipped = len(result.items) - len(graded)
@@ -109,10 +107,10 @@ def print_summary(result: BatchResult, out_dir: Path) -> None:
         click.echo("interrupted: rerun the same command to grade the rest", err=True)
 
 
-def _write_class_reports(out_dir: Path, names: set[str]) -> None:
-    from autograder.reports import write_directory_reports
+def _write_class_reports(result: BatchResult, out_dir: Path) -> None:
+    from autograder.reports import write_class_reports
 
-    paths = write_directory_reports(out_dir, names=names)
+    paths = write_class_reports(list(result.reports), out_dir)
     if paths.feedback_files:
         click.echo(f"class report: {paths.report_html}\ngrades: {paths.grades_csv}\nfeedback: {paths.feedback_dir}/")
 
@@ -128,6 +126,8 @@ def report_main(*, out_dir: Path) -> int:
     from autograder.reports import write_directory_reports
 
     paths = write_directory_reports(out_dir)
+    for stale in paths.stale:
+        click.echo(f"skipped {stale.path}: {stale.reason}", err=True)
     if not paths.feedback_files:
         click.echo(f"error: no results files (*.json in the Gradescope schema) in {out_dir}/; "
                    "run `autograder grade` first", err=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from autograder.batch import grade_batch
 from autograder.collect import find_submissions
 from autograder.course import PACKAGE_DIR, load_assignment
-from autograder.reports import write_directory_reports
+from autograder.reports import write_class_reports
 
 REPO_ROOT = PACKAGE_DIR.parent
 EXAMPLE_CLASS = REPO_ROOT / "examples" / "class"
@@ -28,7 +28,7 @@ def run_demo(class_dir: Path = EXAMPLE_CLASS, out_dir: Path = OUT_DIR, *, jobs: 
           f"{time.perf_counter() - started:.1f} s; {len(result.failures)} infrastructure failure(s)")
     for item in result.failures:
         print(f"  infrastructure failure: {item.source.name}: {item.failure.splitlines()[-1]}", file=sys.stderr)
-    paths = write_directory_reports(out_dir, names={source.name for source in found.files})
+    paths = write_class_reports(list(result.reports), out_dir)
     print()
     print(f"class report:  {paths.report_html.resolve().as_uri()}")
     print(f"grades:        {_shown(paths.grades_csv)}")

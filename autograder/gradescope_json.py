@@ -1,4 +1,12 @@
-"""Render a `ScoreReport` as a Gradescope results.json document, and write JSON atomically."""
+"""Render a `ScoreReport` as a Gradescope results.json document, read it back, and write JSON atomically.
+
+A results file is exactly the document Gradescope reads: its own fields (score, tests, output, ...)
+as Gradescope specifies them, plus `extra_data`, which Gradescope stores and does not interpret.
+`extra_data` keeps a few rendered summaries for people (diagnoses, part scores, grader errors) and
+carries the whole report, encoded by `autograder.report_codec`, under `extra_data["score_report"]`.
+One file per submission, written atomically, so the Gradescope view and the full report can never
+disagree; `report_from_results` reads only the embedded report, never the rendered fields.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +15,16 @@ import os
 import tempfile
 from pathlib import Path
 
-from autograder.outcome import ScoreReport, TestOutcome
+from autograder import report_codec
+from autograder.outcome import BUG_PREFIX, Blame, ScoreReport, TestOutcome
 
 GRADER_ERROR_TEXT = (
     "The grader itself failed on this test; it was not scored and your instructor has been told."
 )
+GRADER_FAILURE_TEXT = (
+    "Some graders failed before they could run; those tests were not scored and your instructor has been told."
+)
+REPORT_KEY = "score_report"
 
 
 def results_document(report: ScoreReport) -> dict:
@@ -34,10 +47,25 @@ def results_document(report: ScoreReport) -> dict:
             "isolation": report.isolation,
             "diagnoses": list(report.diagnoses),
             "parts": {part: {"score": got, "max_score": most} for part, (got, most) in report.part_scores().items()},
-            "grader_errors": [test.message for test in report.grader_errors],
+            "grader_errors": [f"{failure.name}: {failure.message}" for failure in report.grader_errors],
             "notes": list(report.notes),
+            REPORT_KEY: report_codec.to_json(report),
         },
     }
+
+
+def report_from_results(document: object) -> ScoreReport:
+    """The `ScoreReport` embedded in a results document.
+
+    Raises `report_codec.StaleReport` for a results file from before the codec (or another schema),
+    and `report_codec.ReportDecodeError` for anything that is not a results document at all.
+    """
+    extra = document.get("extra_data") if isinstance(document, dict) else None
+    if not isinstance(extra, dict):
+        raise report_codec.ReportDecodeError("not a results document: no extra_data object")
+    if REPORT_KEY not in extra:
+        raise report_codec.StaleReport(None)
+    return report_codec.from_json(extra[REPORT_KEY])
 
 
 def _test_entry(test: TestOutcome) -> dict:
@@ -47,8 +75,9 @@ def _test_entry(test: TestOutcome) -> dict:
         "score": test.points,
         "max_score": test.max_points,
         "status": "passed" if test.passed else "failed",
-        "output": GRADER_ERROR_TEXT if test.error == "grader" else (test.message or "Passed."),
-        "tags": list(test.tags) + [f"part:{test.part}"] + (["bonus"] if test.bonus else []),
+        "output": GRADER_ERROR_TEXT if test.blame is Blame.GRADER else (test.message or "Passed."),
+        "tags": [f"{BUG_PREFIX}{bug}" for bug in test.bugs] + list(test.tags) + [f"part:{test.part}"]
+                + (["bonus"] if test.bonus else []),
         "visibility": test.visibility,
     }
     return entry
@@ -64,6 +93,8 @@ def summary_text(report: ScoreReport) -> str:
     if report.diagnoses:
         lines.append("Likely misconceptions: " + ", ".join(report.diagnoses))
     lines.extend(f"Note: {note}" for note in report.notes)
+    if report.grader_failures:
+        lines.append(GRADER_FAILURE_TEXT)
     if report.isolation == "process":
         lines.append("Warning: graded WITHOUT namespace isolation (bubblewrap missing).")
     return "\n".join(lines)

@@ -17,7 +17,7 @@ def part_feedback(report: ScoreReport, part: str, score: float, points: float) -
     lines = [f"{part}{bonus}: {score:g} / {points:g} points ({GRADER_NOTE})", ""]
     for test in tests:
         lines.extend(_test_lines(test))
-    bugs = sorted({tag.removeprefix("bug:") for t in tests for tag in t.tags if tag.startswith("bug:")})
+    bugs = sorted({bug for t in tests for bug in t.bugs})
     if bugs:
         lines += ["", "Likely misconception(s): " + ", ".join(bugs)]
     return "\n".join(lines).rstrip() + "\n"

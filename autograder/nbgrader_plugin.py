@@ -104,7 +104,7 @@ class TrustedGrades(NbGraderPreprocessor):
         report = grade_path(assignment, submitted, name=f"{info['student']}__{info['notebook']}",
                             student_id=info["student"])
         if report.grader_errors:
-            details = "; ".join(t.message for t in report.grader_errors)
+            details = "; ".join(f"{failure.name}: {failure.message}" for failure in report.grader_errors)
             raise GraderError(f"TrustedGrades: the graders failed on {submitted} (not scored): {details}")
         self.log.info("TrustedGrades: %s scored %g (engine max %g, seed %d, isolation %s)",
                       submitted, report.score, report.max_score, report.seed, report.isolation)

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
+
+BUG_PREFIX = "bug:"
+
+
+class Blame(StrEnum):
+    """Who a test's failure is down to: nobody (it ran and was scored), the student (scored 0), the grader (not scored)."""
+
+    NONE = "none"
+    STUDENT = "student"
+    GRADER = "grader"
 
 
 @dataclass(frozen=True)
 class TestOutcome:
-    """One hidden test's result. `error` is None, "student" (scored 0) or "grader" (not scored)."""
+    """One hidden test's result.
+
+    `bugs` holds catalogue bug ids ("no-max-shift"); reports render each as "bug:<id>". `tags` holds any
+    other free-form labels and never a "bug:" one, so a diagnosis has exactly one home.
+    """
 
     __test__ = False  # not a pytest test class
 
@@ -19,16 +34,40 @@ class TestOutcome:
     max_points: float = 0.0
     passed: bool = False
     message: str = ""
+    bugs: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     visibility: str = "visible"
     bonus: bool = False
-    error: str | None = None
+    blame: Blame = Blame.NONE
     duration: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.blame, Blame):
+            object.__setattr__(self, "blame", Blame(self.blame))
+        misplaced = [tag for tag in self.tags if tag.startswith(BUG_PREFIX)]
+        if misplaced:
+            raise ValueError(f"TestOutcome {self.name!r}: put bug ids in `bugs` (without {BUG_PREFIX!r}), "
+                             f"not in `tags`: {misplaced}")
+        prefixed = [bug for bug in self.bugs if bug.startswith(BUG_PREFIX)]
+        if prefixed:
+            raise ValueError(f"TestOutcome {self.name!r}: bug ids carry no {BUG_PREFIX!r} prefix: {prefixed}")
+
+
+@dataclass(frozen=True)
+class GraderFailure:
+    """The graders, not the student, failed: `name` is the test or grader file, `message` is for the instructor."""
+
+    name: str
+    message: str
 
 
 @dataclass(frozen=True)
 class ScoreReport:
-    """Everything the engine decided about one submission; rendering happens elsewhere."""
+    """Everything the engine decided about one submission; rendering happens elsewhere.
+
+    `tests` holds every test that ran, scored or not. `grader_failures` holds what failed outside any
+    one test, such as a grader file that pytest could not collect: those tests never ran at all.
+    """
 
     assignment: str
     submission: str
@@ -37,30 +76,31 @@ class ScoreReport:
     isolation: str
     grader_version: str
     tests: tuple[TestOutcome, ...]
+    grader_failures: tuple[GraderFailure, ...] = ()
     notes: tuple[str, ...] = ()
     execution_time: float = 0.0
     student_id: str | None = None
     source_path: str | None = None
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def score(self) -> float:
-        return sum(t.points for t in self.tests if t.error != "grader")
+        return sum(t.points for t in self.tests if t.blame is not Blame.GRADER)
 
     @property
     def max_score(self) -> float:
         return sum(t.max_points for t in self.tests if not t.bonus)
 
     @property
-    def grader_errors(self) -> tuple[TestOutcome, ...]:
-        return tuple(t for t in self.tests if t.error == "grader")
+    def grader_errors(self) -> tuple[GraderFailure, ...]:
+        """Every failure of the graders: each test they failed on, then each failure outside the tests."""
+        in_tests = tuple(GraderFailure(t.name, t.message) for t in self.tests if t.blame is Blame.GRADER)
+        return in_tests + self.grader_failures
 
     @property
     def diagnoses(self) -> tuple[str, ...]:
         """Bug ids found, most frequent first (ties alphabetical); an unattempted bonus part is no bug."""
         counts = Counter(
-            tag.removeprefix("bug:") for t in self.tests for tag in t.tags
-            if tag.startswith("bug:") and not (t.bonus and tag == "bug:not-implemented")
+            bug for t in self.tests for bug in t.bugs if not (t.bonus and bug == "not-implemented")
         )
         return tuple(sorted(counts, key=lambda bug: (-counts[bug], bug)))
 
@@ -68,6 +108,6 @@ class ScoreReport:
         parts: dict[str, tuple[float, float]] = {}
         for t in self.tests:
             got, most = parts.get(t.part, (0.0, 0.0))
-            earned = t.points if t.error != "grader" else 0.0
+            earned = t.points if t.blame is not Blame.GRADER else 0.0
             parts[t.part] = (got + earned, most + t.max_points)
         return parts

@@ -33,5 +33,13 @@ class BatchProgress:
         self._progress.stop()
 
     def advance(self, item) -> None:
-        label = f"{item.source.name} (skipped)" if item.skipped else item.source.name
+        """`item` is a `batch.Graded`: a skipped one says so, a grader failure says so, else its score."""
+        if item.skipped:
+            label = f"{item.source.name} (skipped)"
+        elif not item.ok:
+            label = f"{item.source.name} (grader failure)"
+        elif item.report is not None:
+            label = f"{item.source.name} {item.report.score:g}/{item.report.max_score:g}"
+        else:
+            label = item.source.name
         self._progress.update(self._task, advance=1, last=label[:30])

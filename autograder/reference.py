@@ -11,8 +11,9 @@ from pathlib import Path
 from autograder.course import Assignment
 from autograder.errors import GraderError, UnreadableSubmission
 from autograder.extract import read_submission
+from autograder.fingerprint import assignment_fingerprint
 
-_cache: dict[tuple[Path, int, int], types.ModuleType] = {}
+_cache: dict[tuple[Path, str], types.ModuleType] = {}
 _lock = threading.Lock()
 
 
@@ -36,16 +37,16 @@ def load_module_from_cells(cells: Sequence[str], name: str) -> types.ModuleType:
 
 
 def load_reference(assignment: Assignment) -> types.ModuleType:
-    """The reference module of `assignment`, cached until its source notebook changes on disk.
+    """The reference module of `assignment`, cached until the assignment's fingerprint changes.
 
     Raises `GraderError` if the notebook cannot be read, a cell raises, or a name the assignment declares is missing.
     """
     path = assignment.source_notebook.resolve()
     try:
-        stat = path.stat()
+        path.stat()
     except OSError as error:
         raise GraderError(f"cannot read the source notebook {path}: {error.strerror}") from None
-    key = (path, stat.st_mtime_ns, stat.st_size)
+    key = (path, assignment_fingerprint(assignment))
     with _lock:
         if key not in _cache:
             _cache[key] = _build_reference(path, f"{assignment.name}_reference")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
-import zlib
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -13,7 +13,9 @@ import pytest
 from autograder.checks.catalogue import Catalogue, load_catalogue
 from autograder.errors import GraderError, StudentError
 from autograder.grading import MARKERS, CheckFailed
-from autograder.outcome import TestOutcome
+from autograder.fingerprint import folder_fingerprint
+from autograder.outcome import Blame, GraderFailure, TestOutcome
+from autograder.seeding import test_rng
 
 # Plugins a grading run never needs (installed plugins such as anyio's are not loaded at all);
 # unraisableexception alone costs two full GCs per submission.
@@ -21,6 +23,13 @@ PYTEST_ARGS = ("--disable-plugin-autoload", "-p", "no:cacheprovider", "-p", "no:
                "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:faulthandler",
                "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:nose",
                "--capture=no", "-o", "python_files=test_*.py", "-o", "addopts=", "--import-mode=prepend")
+
+
+class GraderRun(NamedTuple):
+    """One run of the graders: every test's outcome, and the failures of graders that never ran (not collected)."""
+
+    tests: tuple[TestOutcome, ...]
+    grader_failures: tuple[GraderFailure, ...]
 
 
 class StudentProxy:
@@ -44,7 +53,7 @@ class GraderPlugin:
 
     def __init__(self, catalogue: Catalogue):
         self.catalogue = catalogue
-        self.collection_errors: list[str] = []
+        self.collection_errors: list[GraderFailure] = []
         self.begin(student_call=None, reference=None, seed=0)
 
     def begin(self, *, student_call, reference, seed: int) -> None:
@@ -74,11 +83,11 @@ class GraderPlugin:
 
     @pytest.fixture
     def rng(self, request) -> np.random.Generator:
-        return np.random.default_rng([self.seed_value, zlib.crc32(request.node.name.encode())])
+        return test_rng(self.seed_value, request.node.name)
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
-            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+            self.collection_errors.append(GraderFailure(report.nodeid or "graders", report.longreprtext[-2000:]))
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -112,15 +121,17 @@ def _outcome(item, report, call, elapsed: float, catalogue: Catalogue) -> TestOu
         return TestOutcome(points=0.0, passed=False, message=str(reason).removeprefix("Skipped: "), **common)
     error = call.excinfo.value if call.excinfo else None
     if isinstance(error, CheckFailed):
-        return TestOutcome(points=0.0, passed=False, message=error.result.message, tags=error.result.tags, **common)
+        bugs = (error.result.bug,) if error.result.bug else ()
+        return TestOutcome(points=0.0, passed=False, message=error.result.message, bugs=bugs, **common)
     if isinstance(error, StudentError):
         bug = catalogue.bug_for_error(error)
-        tags = (f"bug:{bug}",) if bug else ()
-        return TestOutcome(points=0.0, passed=False, message=error.student_message, tags=tags, error="student", **common)
+        bugs = (bug,) if bug else ()
+        return TestOutcome(points=0.0, passed=False, message=error.student_message, bugs=bugs, blame=Blame.STUDENT,
+                           **common)
     if isinstance(error, AssertionError) and report.when == "call":
         return TestOutcome(points=0.0, passed=False, message=str(error).split("\nassert ")[0], **common)
     detail = report.longreprtext[-3000:] if hasattr(report, "longreprtext") else repr(error)
-    return TestOutcome(points=0.0, passed=False, message=f"grader error: {detail}", error="grader", **common)
+    return TestOutcome(points=0.0, passed=False, message=f"grader error: {detail}", blame=Blame.GRADER, **common)
 
 
 def _title(item) -> str:
@@ -154,13 +165,13 @@ class GraderSuite:
         if not self.session.items and not self.plugin.collection_errors:
             raise GraderError(f"pytest could not run the graders in {graders_dir}: no tests collected")
 
-    def run(self, *, student_call, reference, seed: int) -> tuple[list[TestOutcome], list[str]]:
+    def run(self, *, student_call, reference, seed: int) -> GraderRun:
         self.plugin.begin(student_call=student_call, reference=reference, seed=seed)
         items = self.session.items
         for index, item in enumerate(items):
             following = items[index + 1] if index + 1 < len(items) else None
             self.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
-        return self.plugin.outcomes, list(self.plugin.collection_errors)
+        return GraderRun(tuple(self.plugin.outcomes), tuple(self.plugin.collection_errors))
 
     def close(self) -> None:
         """End the pytest session and forget the graders' modules, so an edited grader is imported anew."""
@@ -180,21 +191,16 @@ def _forget_namesakes(graders_dir: Path) -> None:
                 del sys.modules[name]
 
 
-_SUITES: dict[tuple, GraderSuite] = {}
+_SUITES: dict[tuple[str, str], GraderSuite] = {}
 
 
-def _graders_signature(graders_dir: Path) -> tuple:
-    files = sorted(p for p in graders_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return (str(graders_dir), *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+def run_graders(graders_dir: Path, *, student_call, reference, seed: int, fingerprint: str | None = None) -> GraderRun:
+    """Run every test under `graders_dir`; return the outcomes and the graders that failed to collect.
 
-
-def run_graders(graders_dir: Path, *, student_call, reference, seed: int) -> tuple[list[TestOutcome], list[str]]:
-    """Run every test under `graders_dir`; return the outcomes and any collection errors.
-
-    The collected suite is reused while the graders' files are unchanged; an edited grader is
-    collected afresh.
+    The collected suite is reused while `fingerprint` (the assignment's, from `autograder.fingerprint`;
+    by default the folder's own) is unchanged; an edited grader is collected afresh.
     """
-    signature = _graders_signature(graders_dir)
+    signature = (str(graders_dir), fingerprint or folder_fingerprint(Path(graders_dir)))
     suite = _SUITES.get(signature)
     if suite is None:
         for stale in list(_SUITES):  # one live suite per process: graders of two folders may share module names

@@ -1,4 +1,4 @@
-"""Per-submission hidden-input seeds: HMAC(course secret, assignment, submission content)."""
+"""Per-submission hidden-input seeds, HMAC(course secret, assignment, submission content), and each test's rng."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import hashlib
 import hmac
 import os
 import secrets
+import zlib
 from pathlib import Path
+
+import numpy as np
 
 SECRET_FILENAME = ".autograder-secret"
 
@@ -33,3 +36,15 @@ def submission_seed(secret: bytes, assignment: str, submission_sha256: str) -> i
     message = f"{assignment}\x00{submission_sha256}".encode()
     digest = hmac.new(secret, message, hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") >> 1
+
+
+def test_rng(seed: int, test_name: str) -> np.random.Generator:
+    """The generator a grader test named `test_name` gets as its `rng` fixture under submission seed `seed`.
+
+    The one derivation of per-test inputs: the runner uses it, and so must any test that re-derives
+    a grader's inputs. Tests draw independent streams, and adding a test changes no other's inputs.
+    """
+    return np.random.default_rng([seed, zlib.crc32(test_name.encode())])
+
+
+test_rng.__test__ = False  # a helper, not a pytest test

@@ -100,7 +100,7 @@ def test_wrong_submission_loses_points_with_its_tags(assignment, path):
     report = grade_submission(assignment, read_submission(path), seed=0)
     assert not report.grader_errors, [t.message for t in report.grader_errors]
     assert core_score(report) < report.max_score
-    tags = {tag for t in report.tests for tag in t.tags}
+    tags = {f"bug:{bug}" for t in report.tests for bug in t.bugs}
     assert expected_tags(path) <= tags, f"missing {expected_tags(path) - tags}; got {sorted(tags)}"
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.outcome import ScoreReport
 from autograder.reports.feedback import write_feedback
 from autograder.reports.grades_csv import write_grades_csv
 from autograder.reports.html_report import write_html_report
-from autograder.reports.readback import load_results
+from autograder.reports.readback import StaleResult, load_results, read_results
 
-__all__ = ["ReportPaths", "load_results", "write_class_reports", "write_directory_reports"]
+__all__ = ["ReportPaths", "StaleResult", "load_results", "read_results", "write_class_reports",
+           "write_directory_reports"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class ReportPaths:
     report_html: Path
     feedback_dir: Path
     feedback_files: tuple[Path, ...]
+    stale: tuple[StaleResult, ...] = ()  # results files left out: another schema, or damaged
 
 
 def write_class_reports(reports: list[ScoreReport], out_dir: Path) -> ReportPaths:
@@ -40,4 +42,5 @@ def write_class_reports(reports: list[ScoreReport], out_dir: Path) -> ReportPath
 
 def write_directory_reports(out_dir: Path, names: set[str] | None = None) -> ReportPaths:
     """Rebuild the class reports from the results files already in `out_dir` (all, or only `names`)."""
-    return write_class_reports(load_results(out_dir, names=names), out_dir)
+    folder = read_results(out_dir, names=names)
+    return replace(write_class_reports(list(folder.reports), out_dir), stale=folder.stale)

@@ -30,12 +30,10 @@ def ordered_parts(reports: list[ScoreReport]) -> list[str]:
 
 
 def ordered_tests(reports: list[ScoreReport]) -> list[TestOutcome]:
-    """One representative outcome per test name, in first-appearance order; grader collection errors left out."""
+    """One representative outcome per test name, in first-appearance order."""
     seen: dict[str, TestOutcome] = {}
     for report in reports:
         for test in report.tests:
-            if test.part == "grader" and test.name.startswith("collection::"):
-                continue
             seen.setdefault(test.name, test)
     return list(seen.values())
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.gradescope_json import GRADER_ERROR_TEXT
-from autograder.outcome import ScoreReport, TestOutcome
+from autograder.gradescope_json import GRADER_ERROR_TEXT, GRADER_FAILURE_TEXT
+from autograder.outcome import Blame, ScoreReport, TestOutcome
 from autograder.reports.common import file_stem, student_name, test_label, write_text_atomic
 
 HIDDEN_TEXT = "Details of this test are not shown."
@@ -25,13 +25,14 @@ def feedback_markdown(report: ScoreReport) -> str:
     lines.append(f"**Score: {report.score:g} / {report.max_score:g}**" + _bonus_text(report))
     lines += ["", "| Part | Points |", "|---|---|"]
     for part, (got, most) in report.part_scores().items():
-        if part != "grader":
-            lines.append(f"| {_cell(part)} | {got:g} / {most:g} |")
+        lines.append(f"| {_cell(part)} | {got:g} / {most:g} |")
     if report.diagnoses:
         lines += ["", "Likely misconceptions found: " + ", ".join(f"`{bug}`" for bug in report.diagnoses)]
     lines += ["", "## Tests", ""]
     for test in report.tests:
         lines += _test_section(test)
+    if report.grader_failures:
+        lines += [GRADER_FAILURE_TEXT, ""]
     if report.notes:
         lines += ["## Notes", ""] + [f"- {note}" for note in report.notes] + [""]
     if report.isolation == "process":
@@ -41,11 +42,11 @@ def feedback_markdown(report: ScoreReport) -> str:
 
 
 def _test_section(test: TestOutcome) -> list[str]:
-    mark = "passed" if test.passed else ("not scored" if test.error == "grader" else "failed")
+    mark = "passed" if test.passed else ("not scored" if test.blame is Blame.GRADER else "failed")
     heading = f"### {test_label(test)} — {test.points:g} / {test.max_points:g} ({mark})"
     if test.bonus:
         heading += " · bonus"
-    if test.error == "grader":
+    if test.blame is Blame.GRADER:
         body = GRADER_ERROR_TEXT
     elif test.visibility == "hidden":
         body = HIDDEN_TEXT
@@ -66,5 +67,5 @@ def _cell(text: str) -> str:
 
 
 def _bonus_text(report: ScoreReport) -> str:
-    bonus = sum(t.points for t in report.tests if t.bonus and t.error != "grader")
+    bonus = sum(t.points for t in report.tests if t.bonus and t.blame is not Blame.GRADER)
     return f" (including {bonus:g} bonus)" if bonus else ""

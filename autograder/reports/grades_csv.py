@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from autograder.outcome import ScoreReport
+from autograder.outcome import Blame, ScoreReport
 from autograder.reports.common import ordered_parts, ordered_tests, sorted_reports, student_name, write_text_atomic
 
 LEADING = ["student", "submission", "score", "max_score"]
@@ -39,7 +39,7 @@ def grade_rows(reports: list[ScoreReport]) -> list[dict[str, object]]:
         for part, (got, _most) in report.part_scores().items():
             row[f"part:{part}"] = _number(got)
         for test in report.tests:
-            row[f"test:{test.name}"] = "" if test.error == "grader" else _number(test.points)
+            row[f"test:{test.name}"] = "" if test.blame is Blame.GRADER else _number(test.points)
         rows.append(row)
     return rows
 

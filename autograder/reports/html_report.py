@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
-from autograder.outcome import ScoreReport
+from autograder.outcome import Blame, ScoreReport
 from autograder.reports.catalogue import bug_meanings
 from autograder.reports.common import (file_stem, ordered_parts, ordered_tests, sorted_reports, student_name,
                                        test_label, write_text_atomic)
@@ -81,7 +81,7 @@ def pass_rates(reports: list[ScoreReport]) -> list[tuple[str, str, float, int]]:
     """(test name, label, pass rate, graded count) per test, over reports where the grader did not fail."""
     rows = []
     for test in ordered_tests(reports):
-        outcomes = [t for r in reports for t in r.tests if t.name == test.name and t.error != "grader"]
+        outcomes = [t for r in reports for t in r.tests if t.name == test.name and t.blame is not Blame.GRADER]
         rate = sum(t.passed for t in outcomes) / len(outcomes) if outcomes else 0.0
         rows.append((test.name, test_label(test), rate, len(outcomes)))
     return rows
@@ -111,7 +111,7 @@ def diagnosis_counts(reports: list[ScoreReport], *, bonus: bool = False) -> list
 
 
 def _bugs(report: ScoreReport, bonus: bool) -> set[str]:
-    return {tag.removeprefix("bug:") for t in report.tests if t.bonus == bonus for tag in t.tags if tag.startswith("bug:")}
+    return {bug for t in report.tests if t.bonus == bonus for bug in t.bugs}
 
 
 def _diagnoses_section(reports: list[ScoreReport], assignment: str, top: int = 15) -> str:

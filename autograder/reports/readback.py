@@ -1,74 +1,62 @@
-"""Rebuild `ScoreReport`s from the results JSON files of a grading run, so reports can be remade on resume."""
+"""Read back the `ScoreReport`s of a results folder, for `autograder report DIR` and the reports of a resumed batch."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.gradescope_json import GRADER_ERROR_TEXT
-from autograder.outcome import ScoreReport, TestOutcome
+from autograder.gradescope_json import report_from_results
+from autograder.outcome import ScoreReport
+from autograder.report_codec import ReportDecodeError, StaleReport
 
 
-def load_results(out_dir: Path, names: set[str] | None = None) -> list[ScoreReport]:
-    """Every `out_dir/<name>.json` in the Gradescope schema (only `names`, if given); other JSON is skipped."""
-    reports = []
+@dataclass(frozen=True)
+class StaleResult:
+    """A results file that could not be read back as a report of this schema; regrading replaces it."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class ResultsFolder:
+    """What a results folder holds: the reports read back, and the results files that could not be."""
+
+    reports: tuple[ScoreReport, ...]
+    stale: tuple[StaleResult, ...] = ()
+
+
+def read_results(out_dir: Path, names: set[str] | None = None) -> ResultsFolder:
+    """Every `out_dir/<name>.json` results file (only `names`, if given); JSON that is no results file is ignored.
+
+    A results file written under another schema, or damaged, is listed in `stale` with the reason.
+    """
+    reports, stale = [], []
     for path in sorted(Path(out_dir).glob("*.json")):
         if names is not None and path.stem not in names:
             continue
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError) as error:
+            stale.append(StaleResult(path, f"not readable as JSON: {error}"))
             continue
-        if is_results_document(document):
-            reports.append(report_from_document(document, source=path))
-    return reports
+        if not is_results_document(document):
+            continue
+        try:
+            reports.append(report_from_results(document))
+        except StaleReport as error:
+            stale.append(StaleResult(path, str(error)))
+        except ReportDecodeError as error:
+            stale.append(StaleResult(path, f"damaged results file: {error}; regrade it"))
+    return ResultsFolder(tuple(reports), tuple(stale))
+
+
+def load_results(out_dir: Path, names: set[str] | None = None) -> list[ScoreReport]:
+    """The reports of `read_results`, without the list of stale files."""
+    return list(read_results(out_dir, names).reports)
 
 
 def is_results_document(document: object) -> bool:
-    return (
-        isinstance(document, dict)
-        and isinstance(document.get("tests"), list)
-        and isinstance(document.get("extra_data"), dict)
-        and "sha256" in document["extra_data"]
-    )
-
-
-def report_from_document(document: dict, *, source: Path | None = None) -> ScoreReport:
-    """The inverse of `gradescope_json.results_document`, as far as that document carries the facts."""
-    extra = document["extra_data"]
-    return ScoreReport(
-        assignment=str(extra.get("assignment", "")),
-        submission=str(extra.get("submission") or (source.stem if source else "submission")),
-        sha256=str(extra.get("sha256", "")),
-        seed=int(extra.get("seed") or 0),
-        isolation=str(extra.get("isolation", "")),
-        grader_version=str(extra.get("grader_version", "")),
-        tests=tuple(_test_from_entry(entry) for entry in document["tests"]),
-        notes=tuple(str(note) for note in extra.get("notes", ())),
-        execution_time=float(document.get("execution_time") or 0.0),
-        student_id=extra.get("student_id"),
-        source_path=str(source) if source else None,
-    )
-
-
-def _test_from_entry(entry: dict) -> TestOutcome:
-    tags = [str(tag) for tag in entry.get("tags", ())]
-    part = next((tag.removeprefix("part:") for tag in tags if tag.startswith("part:")), "")
-    label = str(entry.get("name", ""))
-    title = label.removeprefix(f"{part}: ") if label.startswith(f"{part}: ") else ""
-    output = str(entry.get("output", ""))
-    passed = entry.get("status") == "passed"
-    grader_failed = output == GRADER_ERROR_TEXT
-    return TestOutcome(
-        name=str(entry.get("number") or label),
-        part=part,
-        title=title,
-        points=float(entry.get("score") or 0.0),
-        max_points=float(entry.get("max_score") or 0.0),
-        passed=passed,
-        message="" if (passed and output == "Passed.") else output,
-        tags=tuple(tag for tag in tags if not tag.startswith("part:") and tag != "bonus"),
-        visibility=str(entry.get("visibility", "visible")),
-        bonus="bonus" in tags,
-        error="grader" if grader_failed else None,
-    )
+    """Shaped like a Gradescope results document (whatever its schema), as opposed to failures.json, say."""
+    return isinstance(document, dict) and isinstance(document.get("tests"), list) and "extra_data" in document

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from autograder.errors import GraderError, StudentRaised
+from autograder.outcome import Blame
 from autograder.runner import run_graders
 
 GRADERS = '''
@@ -77,25 +78,25 @@ def test_a_student_error_is_tagged_only_by_the_assignments_catalogue(graders):
     (graders / "assignment.toml").write_text('[api]\nModel = ["broken"]\n')
     outcomes, _ = run_graders(graders, student_call=fake_student, reference="the reference", seed=7)
     raised = next(o for o in outcomes if o.name.endswith("test_student_code_raised"))
-    assert raised.error == "student" and raised.tags == ()
+    assert raised.blame is Blame.STUDENT and raised.bugs == ()
 
 
 def test_outcomes_carry_points_parts_messages_and_blame(graders):
     outcomes, errors = run_graders(graders, student_call=fake_student, reference="the reference", seed=7)
     by_name = {o.name.split("::")[1]: o for o in outcomes}
-    assert errors == []
+    assert errors == ()
     passed = by_name["test_passes"]
     assert (passed.passed, passed.points, passed.max_points, passed.part, passed.title) == (True, 2, 2, "core", "The value is right")
     diagnosed = by_name["test_fails_with_a_diagnosis"]
-    assert (diagnosed.points, diagnosed.max_points, diagnosed.error) == (0, 3, None)
-    assert diagnosed.message == "the loss is 3x too big" and diagnosed.tags == ("bug:sum-not-mean",)
+    assert (diagnosed.points, diagnosed.max_points, diagnosed.blame) == (0, 3, Blame.NONE)
+    assert diagnosed.message == "the loss is 3x too big" and diagnosed.bugs == ("sum-not-mean",)
     raised = by_name["test_student_code_raised"]
-    assert raised.error == "student" and raised.tags == ("bug:not-implemented",)
+    assert raised.blame is Blame.STUDENT and raised.bugs == ("not-implemented",)
     assert "Model.broken raised NotImplementedError" in raised.message
     bonus = by_name["test_bonus_graded_apart"]
     assert bonus.bonus and bonus.part == "extra" and bonus.passed
     grader_bug = by_name["test_a_bug_in_the_grader_itself"]
-    assert grader_bug.error == "grader" and grader_bug.points == 0 and "KeyError" in grader_bug.message
+    assert grader_bug.blame is Blame.GRADER and grader_bug.points == 0 and "KeyError" in grader_bug.message
 
 
 def test_a_grader_that_does_not_import_is_reported_not_scored(tmp_path):
@@ -103,7 +104,8 @@ def test_a_grader_that_does_not_import_is_reported_not_scored(tmp_path):
     folder.mkdir()
     (folder / "test_broken.py").write_text("import no_such_module\n\ndef test_x():\n    pass\n")
     outcomes, errors = run_graders(folder, student_call=fake_student, reference=None, seed=1)
-    assert outcomes == [] and len(errors) == 1 and "no_such_module" in errors[0]
+    assert outcomes == () and len(errors) == 1 and "no_such_module" in errors[0].message
+    assert errors[0].name.endswith("test_broken.py")
 
 
 def test_an_empty_graders_folder_is_a_grader_error(tmp_path):

@@ -70,7 +70,7 @@ def test_feedback_text_is_pinned():
     text = part_feedback(report(
         TestOutcome(name="a", part="forward", title="forward returns a scalar", points=1, max_points=1, passed=True),
         TestOutcome(name="b", part="forward", title="the loss equals the reference", points=0, max_points=2,
-                    message="got 6.3, expected 2.1\nHow to fix it: divide by N.", tags=("bug:sum-not-mean",)),
+                    message="got 6.3, expected 2.1\nHow to fix it: divide by N.", bugs=("sum-not-mean",)),
         TestOutcome(name="c", part="forward", title="a secret probe", points=0, max_points=1,
                     message="x = [[1e4]]", visibility="hidden"),
         TestOutcome(name="d", part="backward", title="other part", points=0, max_points=4, message="not shown"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autograder.outcome import ScoreReport, TestOutcome
+from autograder.outcome import Blame, ScoreReport, TestOutcome
 
 SECRET_HIDDEN_MESSAGE = "HIDDEN-INPUT x=[[1e4, 0, -1e4]] SHOULD NEVER REACH A STUDENT"
 GRADER_TRACEBACK = "Traceback (most recent call last): File autograder/graders/celoss/test_secret.py"
@@ -22,15 +22,16 @@ def make_report(name: str, failing: dict[str, str] = {}, *, student_id=None, gra
     outcomes = []
     for test, part, title, points in TESTS:
         bug = failing.get(test)
-        error = "grader" if test == grader_error else None
-        passed = bug is None and error is None
+        error = test == grader_error
+        passed = bug is None and not error
         message = (GRADER_TRACEBACK if error else
                    SECRET_HIDDEN_MESSAGE if test == hidden else
                    "" if passed else f"{title}: wrong answer; likely {bug}. Fix it by subtracting each row's max.")
         outcomes.append(TestOutcome(
             name=test, part=part, title=title, points=points if passed else 0.0, max_points=points,
-            passed=passed, message=message, tags=(f"bug:{bug}",) if bug else (),
-            visibility="hidden" if test == hidden else "visible", bonus=part == "extension", error=error,
+            passed=passed, message=message, bugs=(bug,) if bug else (),
+            visibility="hidden" if test == hidden else "visible", bonus=part == "extension",
+            blame=Blame.GRADER if error else Blame.NONE,
         ))
     return ScoreReport(assignment="celoss", submission=name, sha256=f"{abs(hash(name)):064x}"[:64], seed=len(name),
                        isolation="bubblewrap", grader_version="0.1.0+test", tests=tuple(outcomes),

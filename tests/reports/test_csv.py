@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from autograder.outcome import Blame
 from autograder.reports import write_class_reports
 from autograder.reports.grades_csv import grade_columns
 
@@ -22,7 +23,7 @@ def test_columns_equal_the_reports_scores(class_reports, tmp_path):
         for part, (got, _) in report.part_scores().items():
             assert float(row[f"part:{part}"]) == got
         for test in report.tests:
-            assert row[f"test:{test.name}"] == ("" if test.error == "grader" else f"{test.points:g}")
+            assert row[f"test:{test.name}"] == ("" if test.blame is Blame.GRADER else f"{test.points:g}")
         assert row["diagnoses"].split() == list(report.diagnoses)
         assert int(row["seed"]) == report.seed and row["isolation"] == report.isolation
 
