@@ -1,0 +1,50 @@
+"""The batch hands real `ScoreReport`s to the reports, writes them with the one codec, and regrades stale files."""
+
+from __future__ import annotations
+
+import json
+
+from autograder.batch import grade_batch
+from autograder.collect import find_submissions
+from autograder.gradescope_json import REPORT_KEY
+from autograder.reports import read_results
+
+from .conftest import CORRECT, NAIVE, run_cli
+
+
+def _class(folder):
+    folder.mkdir()
+    (folder / "alice.py").write_text(CORRECT)
+    (folder / "bob.py").write_text(NAIVE)
+    return list(find_submissions([folder]).files)
+
+
+def test_the_reports_held_equal_the_reports_read_back_and_stale_files_are_regraded(celoss, tmp_path):
+    sources, out = _class(tmp_path / "class"), tmp_path / "out"
+    first = grade_batch(celoss, sources, out, jobs=2)
+    assert not first.failures and {r.submission: r.score for r in first.reports} == {"alice": 10.0, "bob": 7.0}
+    by_name = {r.submission: r for r in first.reports}
+    assert {r.submission: r for r in read_results(out).reports} == by_name  # durations and blame included
+    assert all(t.duration > 0 for t in by_name["alice"].tests)
+
+    old = json.loads((out / "bob.json").read_text())
+    del old["extra_data"][REPORT_KEY]  # as written before the codec existed
+    (out / "bob.json").write_text(json.dumps(old))
+    again = grade_batch(celoss, sources, out, jobs=1)
+    assert {item.source.name: item.skipped for item in again.items} == {"alice": True, "bob": False}
+    assert {r.submission: r for r in again.reports}["alice"] == by_name["alice"]
+    assert {r.submission for r in read_results(out).reports} == {"alice", "bob"} and not read_results(out).stale
+
+
+def test_autograder_report_names_a_stale_file_and_reports_the_rest(celoss, tmp_path):
+    sources, out = _class(tmp_path / "class"), tmp_path / "out"
+    grade_batch(celoss, sources, out, jobs=2)
+    old = json.loads((out / "alice.json").read_text())
+    old["extra_data"][REPORT_KEY]["schema_version"] = 0
+    (out / "alice.json").write_text(json.dumps(old))
+    done = run_cli("report", str(out))
+    assert done.returncode == 0, done.stderr
+    assert f"skipped {out / 'alice.json'}: written by schema version 0; " in done.stderr
+    assert "1 students" in done.stdout
+    html = (out / "report.html").read_text()
+    assert "bob" in html and "alice" not in html
