@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from autograder.collect import Rejected, SubmissionFile
@@ -87,7 +87,8 @@ def grade_job(assignment: Assignment, job: Job) -> ScoreReport:
         with tempfile.TemporaryDirectory(prefix="autograder-job-") as folder:
             copy = Path(folder) / source.path.name
             copy.write_bytes(job.data)
-            report = grade_path(assignment, copy, name=source.name, student_id=source.student_id)
+            report = replace(grade_path(assignment, copy, name=source.name, student_id=source.student_id),
+                             source_path=str(source.path))  # where it was submitted, not the worker's copy
     if job.grader_version and report.grader_version != job.grader_version:
         raise StaleWorker(
             f"this worker graded with grader version {report.grader_version}, the batch expects "

@@ -68,6 +68,10 @@ def comparable(document: dict) -> dict:
     document.pop("execution_time", None)
     for test in document["tests"]:
         test.pop("execution_time", None)
+    report = document.get("extra_data", {}).get("score_report", {})
+    report.pop("execution_time", None)
+    for test in report.get("tests", []):
+        test.pop("duration", None)
     return document
 
 
