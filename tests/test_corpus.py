@@ -65,7 +65,7 @@ def _failures_on_more_seeds(assignment, path: Path, seeds) -> list[str]:
 
 def core_score(report) -> float:
     """Points from the core parts; `report.score` also counts the bonus part."""
-    return sum(t.points for t in report.tests if not t.bonus and t.error != "grader")
+    return sum(t.points for t in report.tests if not t.bonus and t.blame != "grader")
 
 
 def _assert_full_marks(assignment, path: Path):

@@ -129,6 +129,9 @@ def test_reference_is_cached_until_the_notebook_changes(tmp_path):
     first = load_reference(other)
     stat = copy.stat()
     os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert load_reference(other) is first  # touched, not changed: the content fingerprint is the same
+    copy.write_bytes(copy.read_bytes() + b"\n")
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2 * 10**9))
     assert load_reference(other) is not first
 
 
