@@ -133,7 +133,7 @@ def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify) 
     todo: dict[int, Job] = {}
     for index, source in enumerate(sources):
         sha, size = file_digest(source.path)
-        kept = None if force else up_to_date_report(out_dir / f"{source.name}.json", sha, version)
+        kept = None if force else up_to_date_report(out_dir / f"{source.name}.json", source, sha, version)
         if kept is not None:
             items.append(Graded(source, kept, skipped=True))
             notify(items[-1])
@@ -175,14 +175,15 @@ def _record(job: Job, done: TaskDone, out_dir: Path) -> Graded:
     return Graded(job.source, report)
 
 
-def up_to_date_report(results_file: Path, sha256: str, version: str) -> ScoreReport | None:
-    """The report in `results_file` if it is whole, of this schema, content and grader version, with no grader
-    error; None means grade the submission (again)."""
+def up_to_date_report(results_file: Path, source: SubmissionFile, sha256: str, version: str) -> ScoreReport | None:
+    """The report in `results_file` if it is whole, of this schema, for this submission (name, student, content)
+    and grader version, with no grader error; None means grade the submission (again)."""
     try:
         report = report_from_results(json.loads(results_file.read_text(encoding="utf-8")))
     except (OSError, ValueError, ReportDecodeError):
         return None
-    current = bool(sha256) and report.sha256 == sha256 and report.grader_version == version
+    same = (report.submission, report.student_id, report.sha256) == (source.name, source.student_id, sha256)
+    current = bool(sha256) and same and report.grader_version == version
     return report if current and not report.grader_errors else None
 
 

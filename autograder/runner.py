@@ -14,7 +14,7 @@ from autograder.checks.catalogue import Catalogue, load_catalogue
 from autograder.errors import GraderError, StudentError
 from autograder.grading import MARKERS, CheckFailed
 from autograder.fingerprint import folder_fingerprint
-from autograder.outcome import Blame, GraderFailure, TestOutcome
+from autograder.outcome import BUG_PREFIX, Blame, GraderFailure, TestOutcome
 from autograder.seeding import test_rng
 
 # Plugins a grading run never needs (installed plugins such as anyio's are not loaded at all);
@@ -121,11 +121,11 @@ def _outcome(item, report, call, elapsed: float, catalogue: Catalogue) -> TestOu
         return TestOutcome(points=0.0, passed=False, message=str(reason).removeprefix("Skipped: "), **common)
     error = call.excinfo.value if call.excinfo else None
     if isinstance(error, CheckFailed):
-        bugs = (error.result.bug,) if error.result.bug else ()
+        bugs = (error.result.bug.removeprefix(BUG_PREFIX),) if error.result.bug else ()
         return TestOutcome(points=0.0, passed=False, message=error.result.message, bugs=bugs, **common)
     if isinstance(error, StudentError):
         bug = catalogue.bug_for_error(error)
-        bugs = (bug,) if bug else ()
+        bugs = (bug.removeprefix(BUG_PREFIX),) if bug else ()
         return TestOutcome(points=0.0, passed=False, message=error.student_message, bugs=bugs, blame=Blame.STUDENT,
                            **common)
     if isinstance(error, AssertionError) and report.when == "call":

@@ -48,3 +48,31 @@ def test_autograder_report_names_a_stale_file_and_reports_the_rest(celoss, tmp_p
     assert "1 students" in done.stdout
     html = (out / "report.html").read_text()
     assert "bob" in html and "alice" not in html
+
+
+def test_a_results_file_copied_under_another_name_is_not_reused(celoss, tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "alice.py").write_text(CORRECT)
+    (folder / "alice_copy.py").write_text(CORRECT)  # the same bytes, so the same sha256 and seed
+    sources, out = list(find_submissions([folder]).files), tmp_path / "out"
+    grade_batch(celoss, sources, out, jobs=2)
+    (out / "alice_copy.json").write_text((out / "alice.json").read_text())
+    again = grade_batch(celoss, sources, out, jobs=1)
+    assert {item.source.name: item.skipped for item in again.items} == {"alice": True, "alice_copy": False}
+    assert sorted(r.submission for r in again.reports) == ["alice", "alice_copy"]
+
+
+def test_a_report_json_cannot_hold_fails_alone_and_writes_nothing(celoss, tmp_path):
+    from dataclasses import replace
+
+    from autograder.batch import Job, _record
+    from autograder.pool import TaskDone
+
+    source = _class(tmp_path / "class")[0]
+    report = grade_batch(celoss, [source], tmp_path / "out", jobs=1).reports[0]
+    graded = _record(Job(source, report.sha256, 0), TaskDone(0, replace(report, execution_time=float("nan"))),
+                     tmp_path / "elsewhere")
+    assert graded.failure == ("the results could not be written: cannot write a ScoreReport whose execution_time "
+                              "is nan: JSON has no such number")
+    assert not (tmp_path / "elsewhere" / f"{source.name}.json").exists()
