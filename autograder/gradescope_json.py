@@ -1,7 +1,7 @@
 """Render a `ScoreReport` as a Gradescope results.json document, read it back, and write JSON atomically.
 
 A results file is exactly the document Gradescope reads: its own fields (score, tests, output, ...)
-as Gradescope specifies them, plus `extra_data`, which Gradescope stores and does not interpret.
+as Gradescope specifies them, plus `extra_data`, which its specification calls extra data to be stored.
 `extra_data` keeps a few rendered summaries for people (diagnoses, part scores, grader errors) and
 carries the whole report, encoded by `autograder.report_codec`, under `extra_data["score_report"]`.
 One file per submission, written atomically, so the Gradescope view and the full report can never
