@@ -180,7 +180,7 @@ def up_to_date_report(results_file: Path, source: SubmissionFile, sha256: str, v
     and grader version, with no grader error; None means grade the submission (again)."""
     try:
         report = report_from_results(json.loads(results_file.read_text(encoding="utf-8")))
-    except (OSError, ValueError, ReportDecodeError):
+    except (OSError, ValueError, RecursionError, ReportDecodeError):
         return None
     same = (report.submission, report.student_id, report.sha256) == (source.name, source.student_id, sha256)
     current = bool(sha256) and same and report.grader_version == version

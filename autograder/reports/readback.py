@@ -38,7 +38,7 @@ def read_results(out_dir: Path, names: set[str] | None = None) -> ResultsFolder:
             continue
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, RecursionError) as error:  # RecursionError: nested too deep to parse
             stale.append(StaleResult(path, f"not readable as JSON: {error}"))
             continue
         if not is_results_document(document):

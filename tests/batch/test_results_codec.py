@@ -76,3 +76,12 @@ def test_a_report_json_cannot_hold_fails_alone_and_writes_nothing(celoss, tmp_pa
     assert graded.failure == ("the results could not be written: cannot write a ScoreReport whose execution_time "
                               "is nan: JSON has no such number")
     assert not (tmp_path / "elsewhere" / f"{source.name}.json").exists()
+
+
+def test_a_results_file_of_any_damage_is_regraded_not_fatal(tmp_path):
+    from autograder.batch import up_to_date_report
+
+    source = _class(tmp_path / "class")[0]
+    for damage in (b"", b"[" * 100_000, b'{"extra_data": {"score_report": {"schema_version": 1}}}', b"null", b"\xff\xfe"):
+        (tmp_path / "r.json").write_bytes(damage)
+        assert up_to_date_report(tmp_path / "r.json", source, "a" * 64, "v") is None

@@ -153,11 +153,13 @@ def test_a_damaged_results_file_is_listed_not_fatal(tmp_path):
     damaged["extra_data"][REPORT_KEY]["tests"] = "none"
     write_json_atomic(tmp_path / "damaged.json", damaged)
     (tmp_path / "truncated.json").write_text('{"tests": [')
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     (tmp_path / "failures.json").write_text('{"failures": []}')
     folder = read_results(tmp_path)
     assert folder.reports == (good,)
     assert {s.path.name: s.reason.split(":")[0] for s in folder.stale} == {
-        "damaged.json": "damaged results file", "truncated.json": "not readable as JSON"}
+        "damaged.json": "damaged results file", "truncated.json": "not readable as JSON",
+        "deep.json": "not readable as JSON"}
 
 
 def test_a_value_json_cannot_hold_is_refused_when_writing():
