@@ -171,8 +171,9 @@ MISCONCEPTIONS = {
                      "subtract each row's max m = x.max(axis=1, keepdims=True) before exp"),
     "global-max-shift": ("one max is used for the whole batch (x.max()), so a row far below it still underflows",
                          "shift each row by its own max: x - x.max(axis=1, keepdims=True)"),
-    "log-of-softmax": ("the loss takes log(softmax(x)); when the target's probability underflows to 0 that is "
-                       "-log(0) = inf, though the exact loss is finite",
+    "log-of-softmax": ("the loss takes the log of a softmax probability; when the target's probability "
+                       "underflows to 0 that is -log(0) = inf (or, with a clip or an epsilon, a wrong finite "
+                       "value), though the exact loss is finite",
                        "compute log p = (x - m) - log(sum(exp(x - m))) directly; never take the log of a probability"),
     "mask-times-log": ("the log-probabilities are multiplied by a one-hot mask; at a logit of -inf that is "
                        "0 * -inf = nan", "pick the target entries by indexing, logp[np.arange(N), y]"),
