@@ -375,7 +375,7 @@ def check_forward(celoss) -> Report:
     """Part 1: a scalar mean loss, exact on two public inputs."""
     worked = _forward_line(celoss, WORKED)
     sparse = _forward_line(celoss, SPARSE)
-    if worked.status == "PASS" and sparse.status == "FAIL" and not sparse.likely:
+    if worked.status == "PASS" and sparse.status == "FAIL":  # right until the labels miss some classes
         sparse = _explained(sparse.title, sparse.got, "classes-from-labels")
     return Report("Part 1, CELoss.forward", (worked, sparse))
 
@@ -405,7 +405,7 @@ def _forward_line(celoss, case: Case) -> Line:
 def check_backward(celoss) -> Report:
     """Part 2: (dx, dy) exact on two public inputs, linear in dout, and consistent with your own forward."""
     lines = [_backward_line(celoss, WORKED), _backward_line(celoss, SPARSE)]
-    if lines[0].status == "PASS" and lines[1].status == "FAIL" and not lines[1].likely:
+    if lines[0].status == "PASS" and lines[1].status == "FAIL":  # right until the labels miss some classes
         lines[1] = _explained(lines[1].title, lines[1].got, "classes-from-labels")
     lines.append(_dout_line(celoss, WORKED))
     gradient = check_gradient(celoss, SPARSE.x, SPARSE.y)
@@ -677,6 +677,8 @@ def check_extensions(celoss) -> Report:
             lines.append(Line("FAIL", title, got=_describe(call.value), fix="compare with the formulas above, term by term"))
         else:
             lines.append(Line("PASS", title))
+    if all(line.status == "TODO" for line in lines):  # no option is implemented: the part is not attempted
+        return Report("Part 4 (bonus), torch's options", tuple(lines), bonus=True)
     lines.append(_bonus_line("reduction='none' returns one loss per row, shape (3,)",
                              lambda: celoss.forward(WORKED.x, WORKED.y, reduction="none"),
                              lambda v: np.shape(v) == (3,), "return the per-row losses before the reduction"))
@@ -695,10 +697,9 @@ def check_extensions(celoss) -> Report:
                              lambda: (celoss.forward(x3, y3), celoss.forward(*flat)),
                              lambda v: np.ndim(v[0]) == 0 and bool(np.isclose(v[0], v[1], rtol=1e-10)),
                              "move the class axis last with np.moveaxis(x, 1, -1), then reshape to (-1, C)"))
-    if any(line.status != "TODO" for line in lines):
-        gradient = check_gradient(celoss, SPARSE.x, SPARSE.y, weight=[1.0, 2.0, 0.5, 3.0, 1.5], label_smoothing=0.2)
-        lines.append(Line(gradient.status, "dx with weight and label_smoothing agrees with central differences",
-                          got=gradient.summary, likely=gradient.meaning))
+    gradient = check_gradient(celoss, SPARSE.x, SPARSE.y, weight=[1.0, 2.0, 0.5, 3.0, 1.5], label_smoothing=0.2)
+    lines.append(Line(gradient.status, "dx with weight and label_smoothing agrees with central differences",
+                      got=gradient.summary, likely=gradient.meaning))
     return Report("Part 4 (bonus), torch's options", tuple(lines), bonus=True)
 
 
