@@ -9,8 +9,11 @@ correct in general gets full marks; these checks cannot promise it, and they awa
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 import textwrap
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -738,7 +741,10 @@ def validate(part: str, namespace) -> None:
     if celoss is None:
         return print("CELoss is not defined: the answer cell did not run to its end. Run it and read its error "
                      "(a SyntaxError, for instance).", file=sys.stdout if bonus else sys.stderr)
-    report = PARTS[part](celoss)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the student's own prints and warnings must not fail validation
+        report = PARTS[part](celoss)
     if report.passed:
         return print(f"{report.title}: every public check passes; hidden tests with other inputs decide the score.")
     ending = "" if bonus else ("\nIn the notebook, this part's check cell prints the full report; "

@@ -150,3 +150,33 @@ def test_the_stub_reads_todo_not_fail(checks, tmp_path):
         text = str(checks.PARTS[part](stub.CELoss))
         assert "TODO  CELoss." in text and "still raises NotImplementedError" in text and "FAIL" not in text
     assert str(checks.check_extensions(stub.CELoss)).endswith("not attempted (bonus). Skipping it costs nothing.")
+
+
+def test_an_item_assignment_into_the_input_gets_the_read_only_fix(checks):
+    class WritesIntoX:
+        @staticmethod
+        def backward(x, y, dout):
+            x[np.arange(len(y)), y] -= 1  # reuses x as the gradient buffer
+            return x, 0.0
+
+    line = checks._backward_line(WritesIntoX, checks.WORKED)
+    assert line.got == "CELoss.backward raised ValueError: assignment destination is read-only"
+    assert line.likely.startswith("your code writes into an input array (x -= m, x[...] = ..., or out=x)")
+
+
+def test_a_students_prints_and_warnings_never_fail_validation(checks, capsys):
+    import sys
+    import warnings
+
+    module = load_file(CORPUS / "correct" / "vectorised.py")
+
+    class Chatty:
+        @staticmethod
+        def forward(x, y):
+            print("debug", file=sys.stderr)
+            warnings.warn("a student's own warning")
+            return module.CELoss.forward(x, y)
+
+    checks.validate("forward", {"CELoss": Chatty})
+    out = capsys.readouterr()
+    assert out.err == "" and "every public check passes" in out.out
