@@ -317,7 +317,22 @@ def _describe(value) -> str:
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, (tuple, list)):
         return f"a {type(value).__name__} of {len(value)} item(s)"
-    return f"{value!r} ({type(value).__name__})"
+    return f"{repr(value)[:120]} ({type(value).__name__})"
+
+
+def _guarded(check):
+    """A line check that cannot crash on a strange return value (a ragged list, an object without float())."""
+
+    def guarded(*args) -> Line:
+        try:
+            return check(*args)
+        except Exception as error:  # noqa: BLE001 - reading what the student's code returned
+            return Line("FAIL", f"{check.__doc__} ({args[-1].name})" if hasattr(args[-1], "name") else check.__doc__,
+                        got=f"what came back could not be read: {type(error).__name__}: {error}",
+                        fix="return plain numbers and numpy arrays: a scalar loss, and (dx, dy) with dx shaped like x")
+
+    guarded.__doc__ = check.__doc__
+    return guarded
 
 
 def _precision(x: np.ndarray) -> str:
@@ -383,7 +398,9 @@ def check_forward(celoss) -> Report:
     return Report("Part 1, CELoss.forward", (worked, sparse))
 
 
+@_guarded
 def _forward_line(celoss, case: Case) -> Line:
+    """forward returns the scalar mean loss"""
     title = f"forward on {case.name} returns the scalar {case.loss!r}"
     call = _call(celoss.forward, case.x, case.y)
     if call.error is not None:
@@ -418,7 +435,9 @@ def check_backward(celoss) -> Report:
     return Report("Part 2, CELoss.backward", tuple(lines))
 
 
+@_guarded
 def _backward_line(celoss, case: Case) -> Line:
+    """backward returns (dx, dy)"""
     title = f"backward on {case.name} returns dx = (softmax(x) - onehot(y)) / N and dy = 0"
     call = _call(celoss.backward, case.x, case.y, 1.0)
     if call.error is not None:
@@ -455,7 +474,9 @@ def _dx_bug(dx: np.ndarray, case: Case) -> str | None:
     return None
 
 
+@_guarded
 def _dout_line(celoss, case: Case) -> Line:
+    """backward scales with dout"""
     title = "backward returns dout * dx for dout = 0.37, -2.5 and 0, each as a float and as a 0-d array"
     base = _call(celoss.backward, case.x, case.y, 1.0)
     if base.error is not None:
@@ -588,7 +609,9 @@ def check_stability(celoss) -> Report:
     return Report("Part 3, stability", tuple(lines))
 
 
+@_guarded
 def _probe_line(celoss, probe: Probe) -> Line:
+    """a hard input gives the exact loss and dx"""
     title = f"{probe.name}: loss {probe.loss:.6g} and dx exact ({probe.x.dtype})"
     forward = _call(celoss.forward, probe.x, probe.y)
     if forward.error is not None:
@@ -744,7 +767,12 @@ def validate(part: str, namespace) -> None:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
             warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the student's own prints and warnings must not fail validation
-        report = PARTS[part](celoss)
+        try:
+            report = PARTS[part](celoss)
+        except Exception as error:  # noqa: BLE001 - a bug in these checks, never the student's
+            report = Report(f"Part {list(PARTS).index(part) + 1}", (Line(
+                "FAIL", "the checks themselves failed: this is a bug in celoss_checks.py, not in your code",
+                got=f"{type(error).__name__}: {error}", fix="tell your instructor"),), bonus)
     if report.passed:
         return print(f"{report.title}: every public check passes; hidden tests with other inputs decide the score.")
     ending = "" if bonus else ("\nIn the notebook, this part's check cell prints the full report; "

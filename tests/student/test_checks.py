@@ -180,3 +180,22 @@ def test_a_students_prints_and_warnings_never_fail_validation(checks, capsys):
     checks.validate("forward", {"CELoss": Chatty})
     out = capsys.readouterr()
     assert out.err == "" and "every public check passes" in out.out
+
+
+def test_strange_return_values_fail_a_line_and_never_stop_the_checks(checks):
+    class Strange:
+        @staticmethod
+        def forward(x, y):
+            return [[1.0], [1.0, 2.0]]  # ragged: np.ndim cannot read it
+
+        @staticmethod
+        def backward(x, y, dout):
+            return object(), "zero"
+
+    for part in ("forward", "backward", "stability", "extensions"):
+        report = checks.PARTS[part](Strange)
+        assert not report.passed and report.lines
+    text = str(checks.check_forward(Strange))
+    assert "got:    what came back could not be read: ValueError" in text
+    assert "dx is <object object" in str(checks.check_backward(Strange))
+    assert checks.check_gradient(Strange, checks.WORKED.x, checks.WORKED.y).status == "FAIL"
