@@ -708,10 +708,11 @@ def check_extensions(celoss) -> Report:
     lines.append(_bonus_line("reduction='none' returns one loss per row, shape (3,)",
                              lambda: celoss.forward(WORKED.x, WORKED.y, reduction="none"),
                              lambda v: np.shape(v) == (3,), "return the per-row losses before the reduction"))
-    ignored = read_only([-100, -100, -100], np.int64)
-    lines.append(_bonus_line("mean over all-ignored rows is nan", lambda: celoss.forward(WORKED.x, ignored),
-                             lambda v: np.ndim(v) == 0 and bool(np.isnan(v)),
-                             "divide by the sum of the kept rows' weights, even when it is 0"))
+    ignored = read_only([2, -100, 3], np.int64)
+    lines.append(_bonus_line("an ignored row (label -100) leaves the mean: 0.5875860440801797",
+                             lambda: celoss.forward(WORKED.x, ignored),
+                             lambda v: np.ndim(v) == 0 and _loss_close(v, 0.5875860440801797, WORKED.x),
+                             "drop the ignored rows from both the sum and the divisor"))
     lines.append(_bonus_line("an ignored row gets a zero gradient",
                              lambda: celoss.backward(WORKED.x, read_only([2, -100, 3], np.int64), 1.0),
                              lambda v: isinstance(v, (tuple, list)) and np.shape(v[0]) == (3, 4)

@@ -65,3 +65,11 @@ def test_the_tolerances_are_the_graders(checks):
     for precision in ("float64", "float32"):
         assert checks.LOSS_TOLERANCE[precision] == (SCALAR_TOLERANCE[precision].rtol, SCALAR_TOLERANCE[precision].atol_floor)
         assert checks.DX_TOLERANCE[precision] == (ARRAY_TOLERANCE[precision].rtol, ARRAY_TOLERANCE[precision].atol_scale)
+
+
+def test_the_bonus_values_are_the_references(checks, reference):
+    for options, value in checks.EXTENSION_LOSSES:
+        given = {key: np.array(v) if isinstance(v, list) else v for key, v in options.items()}
+        assert float(reference.forward(checks.WORKED.x, checks.WORKED.y, **given)) == pytest.approx(value, rel=1e-14)
+    ignored = np.array([2, -100, 3])
+    assert float(reference.forward(checks.WORKED.x, ignored)) == pytest.approx(0.5875860440801797, rel=1e-14)
