@@ -1,4 +1,4 @@
-"""Build a student release: plain `nbgrader generate_assignment`, then a .py stub from the released notebook."""
+"""Build a student release: plain `nbgrader generate_assignment`, then a .py stub that `python <name>.py` checks."""
 
 from __future__ import annotations
 
@@ -26,25 +26,6 @@ Generated from the released notebook by `python -m autograder.release {name}`.
 """
 '''
 
-
-def build_release(assignment: Assignment, into: Path | None = None) -> Path:
-    """Release `assignment` into the course at `into` (default: its own course); return the release folder.
-
-    A separate `into` becomes a minimal course copy: the nbgrader config and the assignment's sources.
-    """
-    course = Path(into).resolve() if into is not None else assignment.course_root
-    if course != assignment.course_root.resolve():
-        _copy_course(assignment, course)
-    _generate_assignment(assignment.name, course)
-    release = course / "assignments" / assignment.name
-    notebook = release / f"{assignment.name}.ipynb"
-    stub = release / f"{assignment.name}.py"
-    with_checks = (release / f"{checks_module(assignment.name)}.py").is_file()
-    stub.write_text(stub_source(notebook.read_text(encoding="utf-8"), assignment.name, with_checks=with_checks),
-                    encoding="utf-8")
-    return release
-
-
 RUN_LINE = """- Run `python {name}.py` for the notebook's checks and gradient checker ({checks}.py must be next to
   this file); it exits with status 1 while anything fails. `nbgrader validate` reads notebooks only.
 """
@@ -62,6 +43,24 @@ if __name__ == "__main__" and "__file__" in globals():  # `python {name}.py`; gr
         sys.exit("{checks}.py is missing: keep it next to {name}.py, as it came in the release folder.")
     sys.exit({checks}.run_all(globals()))
 '''
+
+
+def build_release(assignment: Assignment, into: Path | None = None) -> Path:
+    """Release `assignment` into the course at `into` (default: its own course); return the release folder.
+
+    A separate `into` becomes a minimal course copy: the nbgrader config and the assignment's sources.
+    """
+    course = Path(into).resolve() if into is not None else assignment.course_root
+    if course != assignment.course_root.resolve():
+        _copy_course(assignment, course)
+    _generate_assignment(assignment.name, course)
+    release = course / "assignments" / assignment.name
+    notebook = release / f"{assignment.name}.ipynb"
+    stub = release / f"{assignment.name}.py"
+    with_checks = (release / f"{checks_module(assignment.name)}.py").is_file()
+    stub.write_text(stub_source(notebook.read_text(encoding="utf-8"), assignment.name, with_checks=with_checks),
+                    encoding="utf-8")
+    return release
 
 
 def checks_module(name: str) -> str:

@@ -199,3 +199,21 @@ def test_strange_return_values_fail_a_line_and_never_stop_the_checks(checks):
     assert "got:    what came back could not be read: ValueError" in text
     assert "dx is <object object" in str(checks.check_backward(Strange))
     assert checks.check_gradient(Strange, checks.WORKED.x, checks.WORKED.y).status == "FAIL"
+
+
+def test_the_gradient_checker_says_when_the_ratio_is_n(checks):
+    class SumsButAverages:
+        @staticmethod
+        def forward(x, y):
+            z = x - x.max(axis=1, keepdims=True)
+            return -(z - np.log(np.exp(z).sum(axis=1, keepdims=True)))[np.arange(len(y)), y].sum()
+
+        @staticmethod
+        def backward(x, y, dout):
+            e = np.exp(x - x.max(axis=1, keepdims=True))
+            p = e / e.sum(axis=1, keepdims=True)
+            p[np.arange(len(y)), y] -= 1
+            return p * dout / len(y), 0.0
+
+    text = str(checks.check_gradient(SumsButAverages, checks.SPARSE.x, checks.SPARSE.y))
+    assert "numeric / analytic = 6 at every entry" in text and text.endswith(". Here the ratio is N")
