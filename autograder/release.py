@@ -1,4 +1,4 @@
-"""Build a student release: plain `nbgrader generate_assignment`, then a .py stub from the released notebook."""
+"""Build a student release: plain `nbgrader generate_assignment`, then a .py stub that `python <name>.py` checks."""
 
 from __future__ import annotations
 
@@ -19,11 +19,29 @@ STUB_HEADER = '''"""{title} (assignment {name}): the .py version of {name}.ipynb
 What to do:
 - Replace each `raise NotImplementedError()` under `# YOUR CODE HERE` with your own code.
 - Keep every name and signature, and leave the provided code as it is.
-- The notebook {name}.ipynb explains the maths and has checks and a gradient checker you can run.
-- Submit this file as {name}.py.
+- The notebook {name}.ipynb explains the maths and what to write.
+{run_line}- Submit this file as {name}.py.
 
 Generated from the released notebook by `python -m autograder.release {name}`.
 """
+'''
+
+RUN_LINE = """- Run `python {name}.py` for the notebook's checks and gradient checker ({checks}.py must be next to
+  this file); it exits with status 1 while anything fails. `nbgrader validate` reads notebooks only.
+"""
+
+# Run only by `python <name>.py`: the sandbox runs a submission's code without `__file__`, so grading never
+# imports the checks, and a module loaded under another name skips it too.
+STUB_MAIN = '''
+
+if __name__ == "__main__" and "__file__" in globals():  # `python {name}.py`; grading never runs this block
+    import sys
+
+    try:
+        import {checks}
+    except ImportError:
+        sys.exit("{checks}.py is missing: keep it next to {name}.py, as it came in the release folder.")
+    sys.exit({checks}.run_all(globals()))
 '''
 
 
@@ -39,15 +57,25 @@ def build_release(assignment: Assignment, into: Path | None = None) -> Path:
     release = course / "assignments" / assignment.name
     notebook = release / f"{assignment.name}.ipynb"
     stub = release / f"{assignment.name}.py"
-    stub.write_text(stub_source(notebook.read_text(encoding="utf-8"), assignment.name), encoding="utf-8")
+    with_checks = (release / f"{checks_module(assignment.name)}.py").is_file()
+    stub.write_text(stub_source(notebook.read_text(encoding="utf-8"), assignment.name, with_checks=with_checks),
+                    encoding="utf-8")
     return release
 
 
-def stub_source(notebook_text: str, name: str) -> str:
-    """The .py stub: a header, then exactly the cells the grader would extract from the notebook."""
+def checks_module(name: str) -> str:
+    """The shipped module of visible checks that an assignment's source folder may hold: `<name>_checks`."""
+    return f"{name}_checks"
+
+
+def stub_source(notebook_text: str, name: str, *, with_checks: bool = True) -> str:
+    """The .py stub: a header, exactly the cells the grader would extract from the notebook, then (when the
+    assignment ships `<name>_checks.py`) a `__main__` block that runs its checks."""
     cells, _ = notebook_cells(notebook_text, f"{name}.ipynb")
-    header = STUB_HEADER.format(title=_title(notebook_text, name), name=name)
-    return header + "\n" + "\n\n\n".join(cell.strip("\n") for cell in cells) + "\n"
+    run_line = RUN_LINE.format(name=name, checks=checks_module(name)) if with_checks else ""
+    header = STUB_HEADER.format(title=_title(notebook_text, name), name=name, run_line=run_line)
+    main = STUB_MAIN.format(name=name, checks=checks_module(name)) if with_checks else ""
+    return header + "\n" + "\n\n\n".join(cell.strip("\n") for cell in cells) + "\n" + main
 
 
 def _title(notebook_text: str, name: str) -> str:

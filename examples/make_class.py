@@ -18,7 +18,7 @@ RELEASE_NB = ROOT / "assignments" / "celoss" / "celoss.ipynb"
 RELEASE_PY = ROOT / "assignments" / "celoss" / "celoss.py"
 OUT = HERE / "class"
 ANSWER_CELL = "celoss_core"
-CORE_START, CORE_END = "def log_softmax(x):", "def flatten_classes(x, y):"
+CORE_START, CORE_END = "class CELoss:", "def flatten_classes(x, y):"
 
 STABLE = '''
 def log_softmax(x):

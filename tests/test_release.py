@@ -39,7 +39,7 @@ def _secret_lines(pattern: re.Pattern) -> set[str]:
 
 
 def _released_texts() -> dict[str, str]:
-    return {path.name: path.read_text(encoding="utf-8") for path in sorted(RELEASE.iterdir())}
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted(RELEASE.iterdir()) if path.is_file()}
 
 
 def test_committed_notebook_is_what_nbgrader_generates(rebuilt):
@@ -61,10 +61,29 @@ def test_stub_is_deterministic_and_matches_the_notebook():
     assert stub_source(notebook, "celoss") == (RELEASE / "celoss.py").read_text(encoding="utf-8")
 
 
-def test_release_holds_only_the_notebook_and_the_stub(rebuilt):
-    files = sorted(str(p.relative_to(RELEASE.parent)) for p in RELEASE.parent.rglob("*") if p.is_file())
-    assert files == ["celoss/celoss.ipynb", "celoss/celoss.py"]
-    assert sorted(p.name for p in rebuilt.iterdir()) == ["celoss.ipynb", "celoss.py"]
+def test_release_holds_only_the_notebook_the_stub_and_the_checks(rebuilt):
+    files = sorted(str(p.relative_to(RELEASE.parent)) for p in RELEASE.parent.rglob("*")
+                   if p.is_file() and "__pycache__" not in p.parts)  # importing celoss_checks may leave one
+    assert files == ["celoss/celoss.ipynb", "celoss/celoss.py", "celoss/celoss_checks.py"]
+    assert sorted(p.name for p in rebuilt.iterdir()) == ["celoss.ipynb", "celoss.py", "celoss_checks.py"]
+
+
+def test_committed_checks_module_is_the_source_one(rebuilt):
+    source = (ASSIGNMENT.source_notebook.parent / "celoss_checks.py").read_text(encoding="utf-8")
+    assert (RELEASE / "celoss_checks.py").read_text(encoding="utf-8") == source == (
+        rebuilt / "celoss_checks.py").read_text(encoding="utf-8"), (
+        "assignments/celoss/celoss_checks.py is stale: run `.venv/bin/python -m autograder.release celoss` and commit"
+    )
+
+
+def test_checks_module_imports_only_numpy_and_the_standard_library():
+    import ast
+    import sys
+
+    tree = ast.parse((RELEASE / "celoss_checks.py").read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert imported - set(sys.stdlib_module_names) == {"numpy"}
 
 
 def test_release_holds_no_grader_files():
@@ -72,7 +91,7 @@ def test_release_holds_no_grader_files():
     released = {p.name for p in RELEASE.rglob("*")}
     assert not released & (grader_names - {"__init__.py"})
     for name, text in _released_texts().items():
-        assert "graders/" not in text and "from celoss" not in text, name
+        assert "graders/" not in text and not re.search(r"^\s*(from|import) celoss\b(?!_checks)", text, re.M), name
 
 
 def test_source_has_solutions_and_hidden_tests_to_strip():

@@ -3,7 +3,9 @@
 What to do:
 - Replace each `raise NotImplementedError()` under `# YOUR CODE HERE` with your own code.
 - Keep every name and signature, and leave the provided code as it is.
-- The notebook celoss.ipynb explains the maths and has checks and a gradient checker you can run.
+- The notebook celoss.ipynb explains the maths and what to write.
+- Run `python celoss.py` for the notebook's checks and gradient checker (celoss_checks.py must be next to
+  this file); it exits with status 1 while anything fails. `nbgrader validate` reads notebooks only.
 - Submit this file as celoss.py.
 
 Generated from the released notebook by `python -m autograder.release celoss`.
@@ -26,24 +28,12 @@ def as_logits(x):
     return x if np.issubdtype(x.dtype, np.floating) else x.astype(np.float64)
 
 
-def log_softmax(x):
-    """Log-probabilities along the last axis, computed as x - logsumexp(x) with a per-row max shift."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def check_labels(y, num_classes):
-    """Raise ValueError naming the first label outside [0, num_classes); -1 must not wrap around."""
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
 class CELoss:
     """Cross-entropy between logits x (N, C) and integer labels y (N,), averaged over the batch."""
 
     @staticmethod
     def forward(x, y, *, reduction="mean", weight=None, ignore_index=-100, label_smoothing=0.0):
-        """Return the mean loss as a scalar of x's dtype. Never modify x."""
+        """Return the mean loss as a scalar. Never modify x."""
         if needs_extension(x, y, reduction, weight, ignore_index, label_smoothing):
             return extended_forward(x, y, reduction, weight, ignore_index, label_smoothing)
         # YOUR CODE HERE
@@ -86,3 +76,13 @@ def extended_backward(x, y, dout, reduction="mean", weight=None, ignore_index=-1
     """CELoss.backward with torch's options, from the closed-form gradient; returns (dx, dy)."""
     # YOUR CODE HERE
     raise NotImplementedError()
+
+
+if __name__ == "__main__" and "__file__" in globals():  # `python celoss.py`; grading never runs this block
+    import sys
+
+    try:
+        import celoss_checks
+    except ImportError:
+        sys.exit("celoss_checks.py is missing: keep it next to celoss.py, as it came in the release folder.")
+    sys.exit(celoss_checks.run_all(globals()))
