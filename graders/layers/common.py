@@ -9,6 +9,7 @@ import numpy as np
 from autograder.checks.compare import ARRAY_TOLERANCE, compare_array, precision
 from autograder.checks.diagnosis import run_check
 from autograder.checks.result import CheckResult
+from autograder.errors import StudentError
 
 from .catalogue import CATALOGUE
 from .diagnose import find_bug
@@ -37,3 +38,12 @@ def forward_gate(forward: Callable, inputs, expected, *, op: str, variants=()) -
         f"this check measures backward against your own {op}.forward, which is not right yet on these inputs, "
         f"so it earns nothing until forward is fixed (the {op}.forward tests say how).\n{result.message}",
         gate=op)
+
+
+def decoy_forward(forward: Callable, *decoys) -> None:
+    """Call forward on other inputs of the same shapes first, so a backward that reads a cached forward
+    input instead of its own arguments is caught; the decoy call's own failure is no business of this check."""
+    try:
+        forward(*decoys)
+    except StudentError:
+        pass

@@ -127,7 +127,7 @@ def linear_backward_bug(student, rng) -> str | None:
     dx = _adjoint(got, 0)
     if dx is not None and not _close(dx, dout @ w.T) and dx_is_dout_times_w(student, rng):
         return "linear-dx-wrong-weight"
-    return None
+    return linear_forward_bug(student, rng)  # backward looks right: the forward it was checked against is not
 
 
 def relu_forward_bug(student, rng) -> str | None:
@@ -157,7 +157,7 @@ def relu_backward_bug(student, rng) -> str | None:
     if _zeros(dx):
         return "placeholder-output"
     if _close(dx, dout * (x > 0)):
-        return None
+        return relu_forward_bug(student, rng)  # backward is right: the forward it was checked against is not
     variants = (("relu-grad-at-zero", dout * (x >= 0)), ("relu-grad-from-dout", dout * (dout > 0)),
                 ("relu-grad-from-dout", dout * ((dout > 0) & (x > 0))), ("relu-grad-ignores-dout", 1.0 * (x > 0)),
                 ("relu-grad-ignores-dout", 1.0 * (x >= 0)))

@@ -6,7 +6,7 @@ import pytest
 
 from autograder.checks import adjoints, vjp
 from autograder.checks.result import CheckResult
-from .common import forward_gate, parity, run
+from .common import decoy_forward, forward_gate, parity, run
 from .inputs import describe, linear_inputs, sizes
 
 NAMES = ("x", "W", "b")
@@ -54,6 +54,7 @@ def test_backward_matches_reference(student, reference, rng):
 
     def check():
         for x, w, b, dout in cases:
+            decoy_forward(student.Linear.forward, -2 * x, w[::-1].copy(), -b)
             got = student.Linear.backward(x, w, b, dout)
             result = adjoints.check_adjoints(got, (x, w, b), names=NAMES, what="Linear.backward")
             for name, mine, theirs in zip(NAMES, got if result.passed else (), reference.Linear.backward(x, w, b, dout)):
