@@ -62,7 +62,7 @@ def test_stub_is_deterministic_and_matches_the_notebook():
 
 
 def test_release_holds_only_the_notebook_and_the_stub(rebuilt):
-    files = sorted(str(p.relative_to(RELEASE.parent)) for p in RELEASE.parent.rglob("*") if p.is_file())
+    files = sorted(str(p.relative_to(RELEASE.parent)) for p in RELEASE.rglob("*") if p.is_file())
     assert files == ["celoss/celoss.ipynb", "celoss/celoss.py"]
     assert sorted(p.name for p in rebuilt.iterdir()) == ["celoss.ipynb", "celoss.py"]
 
