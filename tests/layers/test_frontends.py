@@ -134,3 +134,18 @@ def test_gradescope_run_autograder_grades_layers(bundle, tmp_path, submission, s
     document = run_autograder(bundle, tmp_path, CORPUS / submission)
     assert document["max_score"] == 10 and document["score"] == score
     assert document["extra_data"]["diagnoses"] == ([bug] if bug else [])
+
+
+def test_nbgrader_validate_passes_the_solved_release_and_explains_the_stub(nbgrader_course, tmp_path):
+    """The student's view in a real Jupyter kernel: visible checks, gradient checker and test cells all run."""
+    release = nbgrader_course / "assignments" / NAME / f"{NAME}.ipynb"
+    solved_nb = solved(nbformat.read(release, as_version=4),
+                       nbformat.read(nbgrader_course / "solutions" / NAME / f"{NAME}.ipynb", as_version=4))
+    nbformat.write(solved_nb, tmp_path / "solved.ipynb")
+    shutil.copy2(release, tmp_path / "stub.ipynb")
+    passed = run(sys.executable, "-m", "nbgrader", "validate", str(tmp_path / "solved.ipynb"), cwd=tmp_path)
+    assert "Success! Your notebook passes all the tests." in passed.stdout, passed.stdout
+    failed = run(sys.executable, "-m", "nbgrader", "validate", str(tmp_path / "stub.ipynb"), cwd=tmp_path)
+    assert "VALIDATION FAILED" in failed.stdout
+    assert "Part 1 is not done yet: Linear.forward still raises" in failed.stdout, failed.stdout
+    assert "Traceback" not in failed.stdout
