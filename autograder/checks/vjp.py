@@ -7,8 +7,9 @@ it with the right side for each input in turn: along a few Gaussian directions d
 rng, or along every entry of a small input (then the failure names the worst entry, as numpy does).
 
 The tolerance scales with the adjoint as a whole (`tol * ||a_k|| * ||u|| / sqrt(u.size)`, about
-`tol * ||a_k||` for a Gaussian u), never entry by entry, plus the rounding noise of the difference
-quotient itself. Steps and tolerances follow the dtype of the inputs the parent built.
+`tol * ||a_k||` for a Gaussian u), never entry by entry, plus an estimate of the rounding noise of
+the difference quotient itself (`8 eps ||dout * f|| / 2h`, the outputs' rounding errors added like
+independent errors). Steps and tolerances follow the dtype of the inputs the parent built.
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ def _check_one(forward, inputs, dout, adjoint, k, names, rng, directions, every_
         step = plus.astype(np.float64) - minus.astype(np.float64)
         numeric = float(np.vdot(dout, f_plus - f_minus)) / (2 * settings.h)
         analytic = float(np.vdot(a, step)) / (2 * settings.h)
-        noise = 8 * eps * float(np.vdot(np.abs(dout), np.abs(f_plus) + np.abs(f_minus))) / (2 * settings.h)
+        # Rounding errors of the outputs are independent, so they add up like a random walk, not in the worst case.
+        noise = 8 * eps * float(np.sqrt(np.vdot(dout ** 2, f_plus ** 2 + f_minus ** 2))) / (2 * settings.h)
         return numeric, analytic, noise
 
     try:

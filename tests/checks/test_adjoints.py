@@ -84,3 +84,8 @@ def test_a_broken_contract_at_another_dout_says_which():
 
     result = check_linearity(backward, DOUT, DOUT2, names=NAMES, inputs=(X, W, B))
     assert result.message.startswith("with a second dout: backward should return a tuple of 3 adjoints")
+
+
+def test_an_extra_trailing_adjoint_is_refused():
+    result = check_adjoints((*linear_backward(DOUT), None), (X, W, B), names=NAMES)
+    assert result.message.endswith("one per input, but returned a tuple of 4 items.")

@@ -98,3 +98,28 @@ def test_relu_away_from_its_kink_and_wrt_skips_inputs():
 
 def test_settings_follow_the_inputs_dtype():
     assert SETTINGS["float64"].h == 1e-5 and SETTINGS["float32"].h == 1e-2
+
+
+def test_a_stateful_forward_cannot_fake_agreement():
+    """A forward whose output drifts from call to call (a hidden counter) makes the differences disagree."""
+    rng = np.random.default_rng(6)
+    x, W, b = inputs(rng)
+    dout = rng.standard_normal((6, 3))
+    calls = []
+
+    def drifting(*args):
+        calls.append(1)
+        return linear(*args) + 1e-3 * len(calls)
+
+    result = check_vjp(drifting, (x, W, b), dout, linear_adjoints(x, W, b, dout), names=("x", "W", "b"), rng=rng)
+    assert not result.passed and result.details["input"] == "x"
+
+
+def test_float32_inputs_widen_the_tolerance_but_still_catch_a_one_percent_error():
+    rng = np.random.default_rng(7)
+    x, W, b = inputs(rng, np.float32, n=40, d=30, m=20)
+    dout = rng.standard_normal((40, 20)).astype(np.float32)
+    dx, dW, db = linear_adjoints(x, W, b, dout)
+    assert check_vjp(linear, (x, W, b), dout, (dx, dW, db), names=("x", "W", "b"), rng=rng).passed
+    assert not check_vjp(linear, (x, W, b), dout, (dx, dW, 1.01 * db), names=("x", "W", "b"), rng=rng,
+                         every_entry=True).passed
