@@ -104,15 +104,16 @@ def bundle(tmp_path_factory):
     return build_gradescope_zip(load_assignment(NAME, course_root=REPO), tmp_path_factory.mktemp("zip"))
 
 
-def run_autograder(bundle, tmp_path: Path, submission: Path) -> dict:
+def run_autograder(zip_path: Path, tmp_path: Path, submission: Path, name: str = NAME) -> dict:
+    """Unpack the bundle into a mimic of Gradescope's /autograder, submit one file, run run_autograder."""
     root = tmp_path / "autograder"
-    with zipfile.ZipFile(bundle.path) as archive:
+    with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(root / "source")
     for name in ("run_autograder", "setup.sh"):
         (root / "source" / name).chmod(0o755)
     (root / "submission").mkdir()
     (root / "results").mkdir()
-    shutil.copy2(submission, root / "submission" / f"{NAME}{submission.suffix}")
+    shutil.copy2(submission, root / "submission" / f"{name}{submission.suffix}")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AUTOGRADER_", "PYTHON"))}
     env.update(AUTOGRADER_GRADESCOPE_ROOT=str(root), PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}")
     run(str(root / "source" / "run_autograder"), cwd=tmp_path, env=env)
@@ -131,7 +132,7 @@ def test_gradescope_bundle_holds_the_layers_graders_and_source(bundle):
     ("wrong/relu_mask_from_dout.py", 8, "relu-grad-from-dout"),
 ])
 def test_gradescope_run_autograder_grades_layers(bundle, tmp_path, submission, score, bug):
-    document = run_autograder(bundle, tmp_path, CORPUS / submission)
+    document = run_autograder(bundle.path, tmp_path, CORPUS / submission)
     assert document["max_score"] == 10 and document["score"] == score
     assert document["extra_data"]["diagnoses"] == ([bug] if bug else [])
 

@@ -1,7 +1,8 @@
 """The README's "Adding an assignment", followed literally in a temporary course with a tiny new op, `Scale`.
 
 `autograder new scale`, then the notebook and a grader are filled in, `python -m autograder.release scale`,
-then a correct and a wrong submission are graded by `autograder grade` and by stock `nbgrader autograde`.
+then a correct and a wrong submission are graded by `autograder grade`, by the Gradescope bundle that
+`autograder gradescope` builds, and by stock `nbgrader autograde`.
 No tracked engine file may change on the way: the engine needs nothing for a new assignment.
 """
 
@@ -173,6 +174,20 @@ def test_autograder_grade_scores_the_correct_and_the_wrong_submission(course, tm
     assert scores["stub"]["score"] == 0 and scores["stub"]["extra_data"]["diagnoses"] == ["not-implemented"]
     failed = [t for t in scores["wrong"]["tests"] if t["status"] == "failed"]
     assert len(failed) == 1 and "ds has shape" in failed[0]["output"]
+    assert engine_status() == before
+
+
+def test_the_gradescope_bundle_grades_the_new_assignment(course, tmp_path):
+    from tests.layers.test_frontends import run_autograder
+
+    before = engine_status()
+    run(str(BIN / "autograder"), "gradescope", "scale", "-o", str(tmp_path / "bundle"), cwd=course)
+    for name, answer in submissions(course).items():
+        stub = (course / "assignments" / "scale" / "scale.py").read_text()
+        (tmp_path / f"{name}.py").write_text(stub[:stub.index("class Scale")] + answer + "\n")
+        document = run_autograder(tmp_path / "bundle" / "autograder.zip", tmp_path / name, tmp_path / f"{name}.py",
+                                  name="scale")
+        assert document["max_score"] == 2 and document["score"] == {"correct": 2, "wrong": 1}[name]
     assert engine_status() == before
 
 
