@@ -160,5 +160,5 @@ def relu_backward_bug(student, rng) -> str | None:
         return relu_forward_bug(student, rng)  # backward is right: the forward it was checked against is not
     variants = (("relu-grad-at-zero", dout * (x >= 0)), ("relu-grad-from-dout", dout * (dout > 0)),
                 ("relu-grad-from-dout", dout * ((dout > 0) & (x > 0))), ("relu-grad-ignores-dout", 1.0 * (x > 0)),
-                ("relu-grad-ignores-dout", 1.0 * (x >= 0)))
+                ("relu-grad-ignores-dout", 1.0 * (x >= 0)), ("relu-arguments-swapped", x * (dout > 0)))
     return next((bug for bug, wrong in variants if _close(dx, wrong)), None)

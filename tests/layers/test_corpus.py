@@ -102,7 +102,7 @@ def test_corpus_is_large_enough_and_covers_the_catalogue():
     required = {"not-implemented", "placeholder-output", "linear-dw-transposed", "linear-db-not-summed",
                 "linear-db-keepdims", "linear-dx-wrong-weight", "linear-grad-averaged", "linear-no-bias",
                 "linear-mutates-input", "relu-mutates-input", "relu-grad-at-zero", "relu-grad-from-dout",
-                "relu-grad-ignores-dout", "float32-upcast"}
+                "relu-grad-ignores-dout", "relu-arguments-swapped", "float32-upcast"}
     assert len(WRONG) >= 20 and len(CORRECT) >= 6
     assert {f"bug:{bug}" for bug in required} <= ids
 
