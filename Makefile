@@ -27,6 +27,7 @@ system-deps:
 
 release: venv
 	$(BIN)/python -m autograder.release celoss
+	$(BIN)/python -m autograder.release layers
 
 demo: venv
 	$(BIN)/python -m autograder.demo

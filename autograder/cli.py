@@ -156,3 +156,41 @@ def gradescope_main(*, assignment: str, out_dir: Path) -> int:
     built = build_gradescope_zip(spec, out_dir)
     click.echo(f"wrote {built.path} ({len(built.members)} files; a fresh seed secret, not the course's)")
     return 0
+
+
+@main.command()
+@click.argument("name")
+@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The course folder (holding nbgrader_config.py) [default: the course around the current folder].")
+def new(name: str, course_dir: Path | None) -> None:
+    """Scaffold assignment NAME: solutions/NAME/NAME.ipynb and graders/NAME/ (declaration, example grader, rubric).
+
+    The scaffold grades as it is (the reference full marks, the release stub 0); replace its example op
+    with your own. Exit 0 on success, 2 if NAME is taken or invalid, or the folder is not a course.
+    """
+    sys.exit(new_main(name=name, course_dir=course_dir))
+
+
+def new_main(*, name: str, course_dir: Path | None = None) -> int:
+    from autograder.course import find_course_root
+    from autograder.scaffold import create_assignment
+
+    try:
+        root = course_dir if course_dir is not None else _course_or_cwd(find_course_root)
+        made = create_assignment(name, root)
+    except GraderError as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    for path in made.files:
+        click.echo(f"created {path.relative_to(made.course_root)}")
+    click.echo(f"next: edit solutions/{name}/{name}.ipynb and graders/{name}/, then run "
+               f"`python -m autograder.release {name}` in {made.course_root}")
+    return 0
+
+
+def _course_or_cwd(find_course_root) -> Path:
+    """The course around the current folder, or the current folder itself (a course without assignments yet)."""
+    try:
+        return find_course_root()
+    except GraderError:
+        return Path.cwd()

@@ -1,4 +1,4 @@
-"""`make demo`: grade the bundled example class (examples/class/) with two workers, write the reports, say where."""
+"""`make demo`: grade the bundled example classes of both assignments with two workers, write the reports, say where."""
 
 from __future__ import annotations
 
@@ -12,15 +12,28 @@ from autograder.course import PACKAGE_DIR, load_assignment
 from autograder.reports import write_class_reports
 
 REPO_ROOT = PACKAGE_DIR.parent
-EXAMPLE_CLASS = REPO_ROOT / "examples" / "class"
+CLASSES = (
+    ("celoss", REPO_ROOT / "examples" / "class"),  # examples/make_class.py
+    ("layers", REPO_ROOT / "examples" / "layers" / "class"),  # examples/layers/make_class.py
+)
 OUT_DIR = REPO_ROOT / "out" / "demo"
 
 
-def run_demo(class_dir: Path = EXAMPLE_CLASS, out_dir: Path = OUT_DIR, *, jobs: int = 2) -> int:
-    """The same steps as `autograder grade celoss examples/class --out out/demo --jobs 2`, then the reports."""
-    assignment = load_assignment("celoss", course_root=REPO_ROOT)
-    found = find_submissions([class_dir], assignment="celoss")
-    print(f"grading {len(found.files)} submissions from {_shown(class_dir)} with {jobs} workers ...", flush=True)
+def run_demo(classes=CLASSES, out_dir: Path = OUT_DIR, *, jobs: int = 2) -> int:
+    """Grade each (assignment, class folder) into out_dir/<assignment>/; exit 1 if any had an infrastructure failure."""
+    status = 0
+    for number, (name, class_dir) in enumerate(classes):
+        if number:
+            print()
+        status |= grade_class(name, class_dir, Path(out_dir) / name, jobs=jobs)
+    return status
+
+
+def grade_class(name: str, class_dir: Path, out_dir: Path, *, jobs: int) -> int:
+    """The same steps as `autograder grade NAME CLASS_DIR --out OUT_DIR --jobs 2`, then the reports."""
+    assignment = load_assignment(name, course_root=REPO_ROOT)
+    found = find_submissions([class_dir], assignment=name)
+    print(f"{name}: grading {len(found.files)} submissions from {_shown(class_dir)} with {jobs} workers ...", flush=True)
     started = time.perf_counter()
     result = grade_batch(assignment, list(found.files), out_dir, jobs=jobs)
     skipped = sum(item.skipped for item in result.items)
@@ -29,7 +42,6 @@ def run_demo(class_dir: Path = EXAMPLE_CLASS, out_dir: Path = OUT_DIR, *, jobs: 
     for item in result.failures:
         print(f"  infrastructure failure: {item.source.name}: {item.failure.splitlines()[-1]}", file=sys.stderr)
     paths = write_class_reports(list(result.reports), out_dir)
-    print()
     print(f"class report:  {paths.report_html.resolve().as_uri()}")
     print(f"grades:        {_shown(paths.grades_csv)}")
     print(f"feedback:      {_shown(paths.feedback_dir)}/ ({len(paths.feedback_files)} files)")

@@ -146,7 +146,7 @@ class Channel:
         if length > limit:
             raise BadReturnValue(
                 f"returned {length / 2**20:.1f} MiB in one reply; the grader accepts at most "
-                f"{MAX_FRAME_BYTES // 2**20} MiB. Return only the loss and the gradient."
+                f"{MAX_FRAME_BYTES // 2**20} MiB. Return only the outputs the method is asked for."
             )
         return self._exactly(length, deadline)
 

@@ -62,7 +62,7 @@ def test_stub_is_deterministic_and_matches_the_notebook():
 
 
 def test_release_holds_only_the_notebook_the_stub_and_the_checks(rebuilt):
-    files = sorted(str(p.relative_to(RELEASE.parent)) for p in RELEASE.parent.rglob("*")
+    files = sorted(str(p.relative_to(RELEASE.parent)) for p in RELEASE.rglob("*")
                    if p.is_file() and "__pycache__" not in p.parts)  # importing celoss_checks may leave one
     assert files == ["celoss/celoss.ipynb", "celoss/celoss.py", "celoss/celoss_checks.py"]
     assert sorted(p.name for p in rebuilt.iterdir()) == ["celoss.ipynb", "celoss.py", "celoss_checks.py"]

@@ -1,0 +1,27 @@
+# expect: bug:linear-no-bias
+"""The bias is forgotten in the forward pass."""
+
+import numpy as np
+
+
+class Linear:
+    @staticmethod
+    def forward(x, W, b):
+        return x @ W
+
+    @staticmethod
+    def backward(x, W, b, dout):
+        dx = dout @ W.T
+        dW = x.T @ dout
+        db = dout.sum(axis=0)
+        return dx, dW, db
+
+
+class ReLU:
+    @staticmethod
+    def forward(x):
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def backward(x, dout):
+        return dout * (x > 0)

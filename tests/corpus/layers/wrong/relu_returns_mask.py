@@ -1,0 +1,27 @@
+# expect: bug:relu-grad-ignores-dout
+"""Returns the derivative of ReLU, forgetting dout."""
+
+import numpy as np
+
+
+class Linear:
+    @staticmethod
+    def forward(x, W, b):
+        return x @ W + b
+
+    @staticmethod
+    def backward(x, W, b, dout):
+        dx = dout @ W.T
+        dW = x.T @ dout
+        db = dout.sum(axis=0)
+        return dx, dW, db
+
+
+class ReLU:
+    @staticmethod
+    def forward(x):
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def backward(x, dout):
+        return (x > 0).astype(x.dtype)
