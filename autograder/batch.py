@@ -4,7 +4,8 @@ A submission is already graded when `DIR/<name>.json` records the same content s
 version and no grader error. Results are written atomically by this (trusted) process only, so a
 batch killed at any moment leaves whole files, and a rerun grades exactly what is missing.
 Student errors become scores; infrastructure failures (a worker died, the grader raised) are never
-written as results: they are listed in `DIR/failures.json` and make the batch fail.
+written as results: they are listed in `DIR/_failures.json` and make the batch fail. That name
+starts with "_", which no submission's name can (see `collect.safe_name`), so it never collides.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from autograder.collect import Rejected, SubmissionFile
 from autograder.course import Assignment
 from autograder.engine import grade_path, grader_version
 from autograder.errors import GraderError
+from autograder.errors import UnreadableSubmission
 from autograder.extract import MAX_SUBMISSION_BYTES, file_digest
+from autograder.regular_file import read_regular
 from autograder.gradescope_json import results_document, write_json_atomic
 from autograder.pool import LocalPool, TaskDone
 
-FAILURES_FILE = "failures.json"
+FAILURES_FILE = "_failures.json"
 
 
 @dataclass(frozen=True)
@@ -140,13 +143,15 @@ def _executor(assignment: Assignment, jobs: int | None, scheduler: str | None):
 
 
 def _with_data(job: Job) -> Job:
-    """Attach the bytes for a remote worker; a file over the cap is refused on its size alone, by path."""
+    """Attach the bytes for a remote worker; a file over the cap, a link or an unreadable file is sent by path
+    only, so that the worker refuses it with the reason."""
     if job.size > MAX_SUBMISSION_BYTES:
         return job
     try:
-        return Job(job.source, job.sha256, job.size, job.grader_version, job.source.path.read_bytes())
-    except OSError:
+        data = read_regular(job.source.path, limit=MAX_SUBMISSION_BYTES)
+    except (OSError, UnreadableSubmission):
         return job
+    return Job(job.source, job.sha256, job.size, job.grader_version, data)
 
 
 def _record(job: Job, done: TaskDone, out_dir: Path) -> Graded:
@@ -175,7 +180,7 @@ def already_graded(results_file: Path, sha256: str, version: str) -> bool:
 
 
 def write_failures(out_dir: Path, result: BatchResult) -> None:
-    """`DIR/failures.json` lists this run's infrastructure failures and refused inputs; removed when none."""
+    """`DIR/_failures.json` lists this run's infrastructure failures and refused inputs; removed when none."""
     path = out_dir / FAILURES_FILE
     entries = [
         {"name": item.source.name, "path": str(item.source.path), "kind": "infrastructure", "error": item.failure}

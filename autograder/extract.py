@@ -46,6 +46,11 @@ def read_submission(path: Path | str, name: str | None = None, *, root: Path | N
         raw = read_regular(path, limit=limit, root=root)
     except OSError as error:
         raise UnreadableSubmission(f"cannot read {path.name}: {error.strerror}") from None
+    if path.suffix.lower() == ".zip":
+        raise UnreadableSubmission(
+            f"{path.name} is a zip archive that could not be graded (an archive inside an archive, or one "
+            "refused when extracting); submit the notebook itself, or one archive of plain files."
+        )
     if len(raw) > limit:
         advice = " Clear the notebook's outputs and resubmit." if limit == MAX_SUBMISSION_BYTES else ""
         raise UnreadableSubmission(
