@@ -45,7 +45,9 @@ def open_regular(path: Path, *, root: Path | None = None) -> int:
     folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         for part in relative[:-1]:
-            folder = _step(folder, part, absolute.name)
+            inner = _step(folder, part, absolute.name)
+            os.close(folder)
+            folder = inner
         try:
             fd = os.open(relative[-1], _FILE_FLAGS, dir_fd=folder)
         except OSError as error:
@@ -63,14 +65,12 @@ def open_regular(path: Path, *, root: Path | None = None) -> int:
 
 def _step(folder: int, part: str, name: str) -> int:
     try:
-        inner = os.open(part, _DIRECTORY_FLAGS, dir_fd=folder)
+        return os.open(part, _DIRECTORY_FLAGS, dir_fd=folder)
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.ENOTDIR):
-            raise NotRegularFile(name, what=f"inside {part!r}, which is a symbolic link, not a folder") from None
+            kind = "a symbolic link" if error.errno == errno.ELOOP else "not a folder"
+            raise NotRegularFile(name, what=f"inside {part!r}, which is {kind}") from None
         raise
-    finally:
-        os.close(folder)
-    return inner
 
 
 def read_regular(path: Path, *, limit: int, root: Path | None = None) -> bytes:
@@ -103,6 +103,15 @@ def walk(root: Path) -> Iterator[Path]:
         yield path
         if entry.is_dir(follow_symlinks=False):
             yield from walk(path)
+
+
+def is_readable(path: Path, *, root: Path | None = None) -> bool:
+    """True when `open_regular` would open `path`."""
+    try:
+        os.close(open_regular(path, root=root))
+    except (NotRegularFile, OSError):
+        return False
+    return True
 
 
 def is_plain_folder(path: Path) -> bool:
