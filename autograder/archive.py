@@ -28,8 +28,8 @@ class ArchiveRefused(Exception):
 class ExtractionBudget:
     """What is left to extract in this batch; every archive draws on the same budget."""
 
-    bytes_left: int = MAX_BATCH_BYTES
-    files_left: int = MAX_BATCH_FILES
+    bytes_left: int = field(default_factory=lambda: MAX_BATCH_BYTES)
+    files_left: int = field(default_factory=lambda: MAX_BATCH_FILES)
 
     def take_file(self, name: str) -> None:
         if self.files_left <= 0:
@@ -39,7 +39,7 @@ class ExtractionBudget:
     def take_bytes(self, name: str, count: int) -> None:
         if count > self.bytes_left:
             raise ArchiveRefused(
-                f"{name}: the batch's extraction budget of {MAX_BATCH_BYTES / 2**30:g} GiB is used up"
+                f"{name}: the batch's extraction budget of {MAX_BATCH_BYTES // 2**20} MiB is used up"
             )
         self.bytes_left -= count
 
