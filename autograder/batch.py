@@ -124,7 +124,11 @@ def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify) 
     """Hash every source; note the ones already graded (as skipped) and return the rest as jobs."""
     version = grader_version(assignment)
     todo: dict[int, Job] = {}
+    planned: set[str] = set()
     for index, source in enumerate(sources):
+        if os.path.abspath(source.path) in planned:
+            continue  # the same file given twice is graded once
+        planned.add(os.path.abspath(source.path))
         sha, size = file_digest(source.path)
         if not force and already_graded(out_dir / f"{source.name}.json", sha, version):
             items.append(Graded(source, skipped=True))

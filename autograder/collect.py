@@ -135,17 +135,16 @@ class _Finder:
                 "an archive inside an archive is never opened; submit the notebook itself, or one archive of plain files",
             ))
         inner = sorted(extracted.files)
-        if not inner and extracted.nested:
-            self._refuse(archive, owner, prefix, None)
+        if not inner and extracted.nested:  # nothing but archives: graded, so its owner hears why
+            self.add(SubmissionFile(archive, safe_name(prefix or archive.stem), owner), from_archive=True)
         for file in inner:
             relative = "__".join(file.relative_to(target).with_suffix("").parts)
             name = prefix if len(inner) == 1 and prefix else f"{prefix}__{relative}" if prefix else relative
             self.add(SubmissionFile(file, safe_name(name), owner), from_archive=True)
 
-    def _refuse(self, archive: Path, owner: str | None, prefix: str, reason: str | None) -> None:
+    def _refuse(self, archive: Path, owner: str | None, prefix: str, reason: str) -> None:
         """A refused archive is listed; in a student's folder it is also graded, as that student's failure."""
-        if reason is not None:
-            self.rejected.append(Rejected(str(archive), reason))
+        self.rejected.append(Rejected(str(archive), reason))
         if owner is not None:
             self.add(SubmissionFile(archive, safe_name(prefix or archive.stem), owner), from_archive=True)
 

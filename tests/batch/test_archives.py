@@ -52,7 +52,7 @@ def test_a_zip_inside_a_zip_is_listed_and_never_stops_the_batch(tmp_path):
     outer = write_zip(tmp_path / "outer.zip", {"inner.zip": nested_zip_bytes(tmp_path), "alice.py": CORRECT.encode()})
     only = write_zip(tmp_path / "only.zip", {"deeper/inner.zip": nested_zip_bytes(tmp_path)})
     found = find_submissions([outer, only, tmp_path / "inner.zip"], scratch=tmp_path / "scratch")
-    assert _names(found) == {"alice": None, "celoss": None}
+    assert _names(found) == {"alice": None, "only": None, "celoss": None}  # `only` is graded, and told why
     assert {r.source for r in found.rejected} == {f"{outer}: inner.zip", f"{only}: deeper/inner.zip"}
     assert all("an archive inside an archive is never opened" in r.reason for r in found.rejected)
 
@@ -106,3 +106,23 @@ def test_links_in_a_folder_are_listed_so_grading_refuses_them(tmp_path):
     assert _names(found) == {"mallory": None}
     assert found.rejected[0].source == str(tmp_path / "class" / "linked")
     assert "symbolic link" in found.rejected[0].reason
+
+
+def test_an_archive_holding_only_archives_is_graded_as_the_students_failure(celoss, tmp_path):
+    from autograder.engine import grade_path
+
+    only = write_zip(tmp_path / "only.zip", {"inner.zip": nested_zip_bytes(tmp_path)})
+    found = find_submissions([only], scratch=tmp_path / "scratch")
+    report = grade_path(celoss, found.files[0].path, name=found.files[0].name)
+    assert report.score == 0 and not report.grader_errors
+    assert "only.zip is a zip archive that could not be graded" in report.notes[0]
+
+
+def test_the_batch_grades_a_source_listed_twice_once(celoss, tmp_path):
+    from autograder.batch import grade_batch
+    from autograder.collect import SubmissionFile
+
+    (tmp_path / "alice.py").write_text(CORRECT)
+    source = SubmissionFile(tmp_path / "alice.py", "alice")
+    result = grade_batch(celoss, [source, source], tmp_path / "out", jobs=1)
+    assert [item.source.name for item in result.items] == ["alice"]
