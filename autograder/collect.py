@@ -81,7 +81,7 @@ class _Finder:
             self.found.append((item, int(from_archive)))
 
     def file(self, path: Path) -> None:
-        student = layout_student(path, self.assignment)
+        student = layout_student(path, self.assignment) if path.suffix.lower() in (".ipynb", ".zip") else None
         if path.suffix.lower() == ".zip" and is_regular(path):
             self.archive(path, owner=student, prefix=student or "")
         else:
