@@ -13,7 +13,8 @@ from pathlib import Path, PurePosixPath
 
 MAX_ARCHIVE_MEMBERS = 5000
 MAX_MEMBER_BYTES = 256 * 2**20  # a notebook with large stored outputs is still extracted: outputs never count
-MAX_BATCH_BYTES = 2 * 2**30  # everything extracted for one batch, all archives together
+MAX_ARCHIVE_BYTES = 512 * 2**20  # one archive: no single student can spend the batch's budget
+MAX_BATCH_BYTES = 4 * 2**30  # everything extracted for one batch, all archives together
 MAX_BATCH_FILES = 20_000
 BOMB_RATIO = 200  # a member expanding more than this many times its stored size, past BOMB_FLOOR_BYTES
 BOMB_FLOOR_BYTES = 32 * 2**20
@@ -26,10 +27,14 @@ class ArchiveRefused(Exception):
 
 @dataclass
 class ExtractionBudget:
-    """What is left to extract in this batch; every archive draws on the same budget."""
+    """What is left to extract: one for the whole batch, which every archive draws on, and one per archive."""
 
     bytes_left: int = field(default_factory=lambda: MAX_BATCH_BYTES)
     files_left: int = field(default_factory=lambda: MAX_BATCH_FILES)
+    what: str = "the batch"
+
+    def __post_init__(self) -> None:
+        self.limit = self.bytes_left
 
     def take_file(self, name: str) -> None:
         if self.files_left <= 0:
@@ -38,9 +43,7 @@ class ExtractionBudget:
 
     def take_bytes(self, name: str, count: int) -> None:
         if count > self.bytes_left:
-            raise ArchiveRefused(
-                f"{name}: the batch's extraction budget of {MAX_BATCH_BYTES // 2**20} MiB is used up"
-            )
+            raise ArchiveRefused(f"{name}: {self.what}'s extraction budget of {self.limit // 2**20} MiB is used up")
         self.bytes_left -= count
 
 
@@ -62,6 +65,7 @@ def extract_zip(archive: Path, target: Path, *, suffixes: tuple[str, ...], budge
     """Extract the members ending in `suffixes` (regular files only); raise `ArchiveRefused` if unsafe."""
     budget = budget if budget is not None else ExtractionBudget()
     progress = _Progress()
+    archive_budget = ExtractionBudget(bytes_left=MAX_ARCHIVE_BYTES, files_left=MAX_ARCHIVE_MEMBERS, what="one archive")
     with zipfile.ZipFile(archive) as bundle:
         members = bundle.infolist()
         if len(members) > MAX_ARCHIVE_MEMBERS:
@@ -78,11 +82,12 @@ def extract_zip(archive: Path, target: Path, *, suffixes: tuple[str, ...], budge
             if member.file_size > MAX_MEMBER_BYTES:
                 raise ArchiveRefused(f"{member.filename} would be {member.file_size / 2**20:.0f} MiB")
             budget.take_file(member.filename)
-            progress.written.append(_extract_member(bundle, member, target / relative, budget))
+            progress.written.append(_extract_member(bundle, member, target / relative, (budget, archive_budget)))
     return Extracted(tuple(progress.written), tuple(progress.nested))
 
 
-def _extract_member(bundle: zipfile.ZipFile, member: zipfile.ZipInfo, destination: Path, budget: ExtractionBudget) -> Path:
+def _extract_member(bundle: zipfile.ZipFile, member: zipfile.ZipInfo, destination: Path,
+                    budgets: tuple[ExtractionBudget, ...]) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     stored = max(member.compress_size, 1)
     size = 0
@@ -95,7 +100,8 @@ def _extract_member(bundle: zipfile.ZipFile, member: zipfile.ZipInfo, destinatio
                 raise ArchiveRefused(
                     f"{member.filename} expands more than {BOMB_RATIO} times its compressed size (a zip bomb?)"
                 )
-            budget.take_bytes(member.filename, len(block))
+            for budget in budgets:
+                budget.take_bytes(member.filename, len(block))
             sink.write(block)
     return destination
 

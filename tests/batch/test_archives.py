@@ -126,3 +126,12 @@ def test_the_batch_grades_a_source_listed_twice_once(celoss, tmp_path):
     source = SubmissionFile(tmp_path / "alice.py", "alice")
     result = grade_batch(celoss, [source, source], tmp_path / "out", jobs=1)
     assert [item.source.name for item in result.items] == ["alice"]
+
+
+def test_one_archive_cannot_spend_the_whole_batchs_budget(tmp_path, monkeypatch):
+    monkeypatch.setattr("autograder.archive.MAX_ARCHIVE_BYTES", 3 * 2**20)
+    greedy = write_zip(tmp_path / "greedy.zip", {f"g{i}.py": CORRECT.encode() + b"#" * 2**20 for i in range(4)})
+    honest = write_zip(tmp_path / "honest.zip", {"h.py": CORRECT.encode() + b"#" * 2**20})
+    found = find_submissions([greedy, honest], scratch=tmp_path / "scratch")
+    assert _names(found) == {"h": None}
+    assert "one archive's extraction budget of 3 MiB is used up" in found.rejected[0].reason
