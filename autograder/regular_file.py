@@ -68,7 +68,8 @@ def _step(folder: int, part: str, name: str) -> int:
         return os.open(part, _DIRECTORY_FLAGS, dir_fd=folder)
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.ENOTDIR):
-            kind = "a symbolic link" if error.errno == errno.ELOOP else "not a folder"
+            linked = error.errno == errno.ELOOP or stat.S_ISLNK(os.stat(part, dir_fd=folder, follow_symlinks=False).st_mode)
+            kind = "a symbolic link" if linked else "not a folder"
             raise NotRegularFile(name, what=f"inside {part!r}, which is {kind}") from None
         raise
 
