@@ -23,7 +23,7 @@ def _students(root: Path) -> dict[str, object]:
     source = nbformat.read(root / "solutions" / NAME / f"{NAME}.ipynb", as_version=4)
     correct = solved(release, source)
     made: dict[str, object] = {"correct": correct}
-    for trick in ("deep_header", "cell_errors_text", "mutated_objects"):
+    for trick in ("deep_header", "cell_errors_text"):
         notebook = nbformat.from_dict(json.loads(json.dumps(correct)))
         notebook.cells.insert(1, nbformat.v4.new_code_cell(FORGE + REWRITES[trick]))
         made[trick] = notebook
@@ -76,7 +76,7 @@ def test_the_twin_gets_full_marks_and_big_outputs_never_count(totals):
     assert totals["big_outputs"] == totals["correct"]
 
 
-@pytest.mark.parametrize("trick", ["deep_header", "cell_errors_text", "mutated_objects", "link_to_source", "link_to_secret"])
+@pytest.mark.parametrize("trick", ["deep_header", "cell_errors_text", "link_to_source", "link_to_secret"])
 def test_each_trick_scores_at_most_its_twin(totals, trick):
     assert totals.get(trick, 0.0) <= totals["correct"]
     if trick != "link_to_secret":  # nbgrader itself cannot parse the secret as a notebook: nothing is scored
@@ -84,7 +84,7 @@ def test_each_trick_scores_at_most_its_twin(totals, trick):
 
 
 def test_forged_replies_are_scored_as_the_students_failure(course, totals):
-    for trick in ("deep_header", "cell_errors_text", "mutated_objects"):
+    for trick in ("deep_header", "cell_errors_text"):
         assert (course / "autograded" / trick / NAME / f"{NAME}.ipynb").is_file(), trick
 
 
