@@ -6,7 +6,8 @@ is regraded. Workers hand back `ScoreReport`s; results are written atomically by
 process only, so a batch killed at any moment leaves whole files, and a rerun grades exactly what
 is missing.
 Student errors become scores; infrastructure failures (a worker died, the grader raised) are never
-written as results: they are listed in `DIR/failures.json` and make the batch fail.
+written as results: they are listed in `DIR/_failures.json` and make the batch fail. That name
+starts with "_", which no submission's name can (see `collect.safe_name`), so it never collides.
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ from pathlib import Path
 from autograder.collect import Rejected, SubmissionFile
 from autograder.course import Assignment
 from autograder.engine import grade_path, grader_version
-from autograder.errors import GraderError
+from autograder.errors import GraderError, UnreadableSubmission
 from autograder.extract import MAX_SUBMISSION_BYTES, file_digest
 from autograder.gradescope_json import report_from_results, results_document, write_json_atomic
 from autograder.outcome import ScoreReport
+from autograder.regular_file import read_regular
 from autograder.report_codec import ReportDecodeError
 from autograder.pool import LocalPool, TaskDone
 
-FAILURES_FILE = "failures.json"
+FAILURES_FILE = "_failures.json"
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,11 @@ def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify) 
     """Hash every source; note the ones already graded (as skipped) and return the rest as jobs."""
     version = grader_version(assignment)
     todo: dict[int, Job] = {}
+    planned: set[str] = set()
     for index, source in enumerate(sources):
+        if os.path.abspath(source.path) in planned:
+            continue  # the same file given twice is graded once
+        planned.add(os.path.abspath(source.path))
         sha, size = file_digest(source.path)
         kept = None if force else up_to_date_report(out_dir / f"{source.name}.json", source, sha, version)
         if kept is not None:
@@ -151,13 +157,15 @@ def _executor(assignment: Assignment, jobs: int | None, scheduler: str | None):
 
 
 def _with_data(job: Job) -> Job:
-    """Attach the bytes for a remote worker; a file over the cap is refused on its size alone, by path."""
+    """Attach the bytes for a remote worker; a file over the cap, a link or an unreadable file is sent by path
+    only, so that the worker refuses it with the reason."""
     if job.size > MAX_SUBMISSION_BYTES:
         return job
     try:
-        return Job(job.source, job.sha256, job.size, job.grader_version, job.source.path.read_bytes())
-    except OSError:
+        data = read_regular(job.source.path, limit=MAX_SUBMISSION_BYTES)
+    except (OSError, UnreadableSubmission):
         return job
+    return Job(job.source, job.sha256, job.size, job.grader_version, data)
 
 
 def _record(job: Job, done: TaskDone, out_dir: Path) -> Graded:
@@ -188,7 +196,7 @@ def up_to_date_report(results_file: Path, source: SubmissionFile, sha256: str, v
 
 
 def write_failures(out_dir: Path, result: BatchResult) -> None:
-    """`DIR/failures.json` lists this run's infrastructure failures and refused inputs; removed when none."""
+    """`DIR/_failures.json` lists this run's infrastructure failures and refused inputs; removed when none."""
     path = out_dir / FAILURES_FILE
     entries = [
         {"name": item.source.name, "path": str(item.source.path), "kind": "infrastructure", "error": item.failure}

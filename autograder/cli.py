@@ -3,7 +3,7 @@
 Exit codes:
     0    every submission was graded (whatever the scores; a student's broken file still gets a report)
     1    an infrastructure failure: the grader, not the student, failed on at least one submission
-         (a worker process died, a grader raised); listed on stderr and in OUT/failures.json
+         (a worker process died, a grader raised); listed on stderr and in OUT/_failures.json
     2    a usage error: unknown assignment, no submissions found, bad option
     130  interrupted with Ctrl-C; the results written so far are kept, and a rerun resumes
 """
@@ -102,7 +102,7 @@ def print_summary(result: BatchResult, out_dir: Path) -> None:
     click.echo(f"{len(graded)} graded, {skipped} already up to date, {len(result.failures)} infrastructure "
                f"failure(s); results in {out_dir}/")
     if result.failures or result.rejected:
-        click.echo(f"failures listed in {out_dir}/failures.json", err=True)
+        click.echo(f"failures listed in {out_dir}/_failures.json", err=True)
     if result.interrupted:
         click.echo("interrupted: rerun the same command to grade the rest", err=True)
 

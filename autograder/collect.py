@@ -2,23 +2,25 @@
 
 Names are what results files are called: a file's stem, a path relative to the folder or archive
 given (parts joined by "__"), or, in nbgrader's `submitted/<student>/<assignment>/` layout, the
-student id. Names are made unique in a stable order, so a rerun maps each file to the same name.
+student id. Student ids come only from real paths, never from names inside an archive: an archive
+in a student's folder holds at most more files of that same student. Names are made unique in a
+stable order (files on real paths claim theirs first), so a rerun maps each file to the same name.
+Folders are walked without following links; a link where a submission should be is still listed,
+so that grading refuses it with a report ("not a regular file") instead of skipping it silently.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
-import stat
-import zipfile
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.archive import ExtractionBudget, extract_zip
+from autograder.regular_file import is_plain_folder, is_regular, walk
 
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
-MAX_ARCHIVE_MEMBERS = 5000
-MAX_MEMBER_BYTES = 256 * 2**20  # a too-big notebook is still extracted, so its student hears why
-MAX_ARCHIVE_BYTES = 2 * 2**30  # counted while extracting, not read from the (forgeable) headers
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -47,123 +49,148 @@ class Found:
 
 
 def find_submissions(paths: list[Path], *, assignment: str | None = None, scratch: Path | None = None) -> Found:
-    """Walk `paths`; archives are extracted under `scratch` (required if any path is a zip archive)."""
-    files: list[SubmissionFile] = []
-    rejected: list[Rejected] = []
+    """Walk `paths`; archives are extracted under `scratch` (required if any path is a zip archive).
+
+    The same file reached twice (named twice, or named and inside a folder named) is graded once.
+    """
+    finder = _Finder(assignment, scratch)
     for path in paths:
-        if path.is_dir():
-            files += _from_folder(path, assignment, scratch, rejected)
-        elif path.suffix.lower() == ".zip":
-            files += _from_archive(path, _scratch_for(scratch, path), assignment, rejected, prefix="")
+        path = Path(path)
+        if path.is_dir():  # a folder the instructor named is trusted, even through a link
+            finder.folder(path)
         else:
-            files.append(_from_file(path, assignment))
-    return Found(tuple(_unique(files)), tuple(rejected))
+            finder.file(path)
+    return Found(tuple(_unique(finder.found)), tuple(finder.rejected))
 
 
-def _from_file(path: Path, assignment: str | None) -> SubmissionFile:
-    student = nbgrader_student(path, assignment)
-    return SubmissionFile(path, safe_name(student or path.stem), student)
+@dataclass
+class _Finder:
+    assignment: str | None
+    scratch: Path | None
+    budget: ExtractionBudget = field(default_factory=ExtractionBudget)
+    found: list[tuple[SubmissionFile, int]] = field(default_factory=list)  # (file, 0 real path / 1 from an archive)
+    rejected: list[Rejected] = field(default_factory=list)
+    seen: set = field(default_factory=set)
+    seen_archives: set = field(default_factory=set)
+    archives: int = 0
+
+    def add(self, item: SubmissionFile, *, from_archive: bool = False) -> None:
+        key = _identity(item.path)
+        if key not in self.seen:
+            self.seen.add(key)
+            self.found.append((item, int(from_archive)))
+
+    def file(self, path: Path) -> None:
+        student = layout_student(path, self.assignment) if path.suffix.lower() in (".ipynb", ".zip") else None
+        if path.suffix.lower() == ".zip" and is_regular(path):
+            self.archive(path, owner=student, prefix=student or "")
+        else:
+            self.add(SubmissionFile(path, safe_name(student or path.stem), student))
+
+    def folder(self, root: Path) -> None:
+        for entry in walk(root):
+            relative = entry.relative_to(root)
+            if _hidden(relative) or is_plain_folder(entry):
+                continue
+            student = layout_student(entry, self.assignment)
+            if student is not None:
+                self._layout_entry(entry, student)
+            elif _linked_layout_folder(entry, self.assignment) is not None:
+                owner = _linked_layout_folder(entry, self.assignment)
+                self.add(SubmissionFile(entry, safe_name(owner), owner))
+            elif _inside_nbgrader_layout(entry):
+                continue
+            elif entry.suffix.lower() == ".zip" and is_regular(entry):
+                self.archive(entry, owner=None, prefix="__".join(relative.with_suffix("").parts))
+            elif entry.suffix in SUBMISSION_SUFFIXES:
+                self.add(SubmissionFile(entry, _name_under(entry, root)))
+            elif not is_regular(entry) and entry.is_symlink():
+                self.rejected.append(Rejected(str(entry), "a symbolic link, not a regular file: not followed"))
+
+    def _layout_entry(self, entry: Path, student: str) -> None:
+        if entry.suffix.lower() == ".zip" and is_regular(entry):
+            self.archive(entry, owner=student, prefix=student)
+        elif entry.suffix == ".ipynb" or entry.suffix.lower() == ".zip":  # a linked .zip is refused when read
+            self.add(SubmissionFile(entry, safe_name(student), student))
+
+    def archive(self, archive: Path, *, owner: str | None, prefix: str) -> None:
+        """Extract and add an archive's files: all `owner`'s when it lies in a student's folder."""
+        key = _identity(archive)
+        if key in self.seen_archives:
+            return
+        self.seen_archives.add(key)
+        if self.scratch is None:
+            raise ValueError("a scratch folder is needed to extract zip archives")
+        target = self.scratch / f"{self.archives:04d}-{safe_name(archive.stem)}"
+        self.archives += 1
+        try:
+            extracted = extract_zip(archive, target, suffixes=SUBMISSION_SUFFIXES, budget=self.budget)
+        except Exception as error:  # an untrusted archive breaks zipfile in many ways; it is refused, never fatal
+            shutil.rmtree(target, ignore_errors=True)
+            self._refuse(archive, owner, prefix, f"archive not extracted: {error}")
+            return
+        for nested in extracted.nested:
+            self.rejected.append(Rejected(
+                f"{archive}: {nested}",
+                "an archive inside an archive is never opened; submit the notebook itself, or one archive of plain files",
+            ))
+        inner = sorted(extracted.files)
+        if not inner and extracted.nested:  # nothing but archives: graded, so its owner hears why
+            self.add(SubmissionFile(archive, safe_name(prefix or archive.stem), owner), from_archive=True)
+        for file in inner:
+            relative = "__".join(file.relative_to(target).with_suffix("").parts)
+            name = prefix if len(inner) == 1 and prefix else f"{prefix}__{relative}" if prefix else relative
+            self.add(SubmissionFile(file, safe_name(name), owner), from_archive=True)
+
+    def _refuse(self, archive: Path, owner: str | None, prefix: str, reason: str) -> None:
+        """A refused archive is listed; in a student's folder it is also graded, as that student's failure."""
+        self.rejected.append(Rejected(str(archive), reason))
+        if owner is not None:
+            self.add(SubmissionFile(archive, safe_name(prefix or archive.stem), owner), from_archive=True)
 
 
-def _from_folder(root: Path, assignment: str | None, scratch: Path | None, rejected: list) -> list[SubmissionFile]:
-    found: list[SubmissionFile] = []
-    for file in sorted(root.rglob("*")):
-        if not file.is_file() or file.is_symlink() or _hidden(file, root):
-            continue
-        relative = file.relative_to(root)
-        if file.suffix.lower() == ".zip":
-            prefix = "__".join(relative.with_suffix("").parts)
-            found += _from_archive(file, _scratch_for(scratch, file), assignment, rejected, prefix=prefix)
-            continue
-        if file.suffix not in SUBMISSION_SUFFIXES:
-            continue
-        student = nbgrader_student(file, assignment)
-        if student is not None:
-            found.append(SubmissionFile(file, safe_name(student), student))
-        elif not _inside_nbgrader_layout(file):
-            found.append(SubmissionFile(file, _name_under(file, root)))
-    return found
-
-
-def nbgrader_student(file: Path, assignment: str | None) -> str | None:
-    """The student id when `file` is `.../submitted/<student>/<assignment>/<notebook>.ipynb`, else None."""
-    parts = file.absolute().parts
-    if len(parts) < 4 or parts[-4] != "submitted" or file.suffix != ".ipynb":
+def layout_student(file: Path, assignment: str | None) -> str | None:
+    """The student id when `file` is `.../submitted/<student>/<assignment>/<file>`, from its real path, else None."""
+    parts = Path(os.path.abspath(file)).parts
+    if len(parts) < 4 or parts[-4] != "submitted":
         return None
     if assignment is not None and parts[-2] != assignment:
         return None
     return parts[-3]
 
 
+def nbgrader_student(file: Path, assignment: str | None) -> str | None:
+    """The student id when `file` is `.../submitted/<student>/<assignment>/<notebook>.ipynb`, else None."""
+    return layout_student(file, assignment) if file.suffix == ".ipynb" else None
+
+
+def _linked_layout_folder(entry: Path, assignment: str | None) -> str | None:
+    """The student whose folder (`submitted/<student>` or its `<assignment>`) is a link instead of a folder."""
+    if not entry.is_symlink():
+        return None
+    parts = Path(os.path.abspath(entry)).parts
+    if len(parts) >= 2 and parts[-2] == "submitted":
+        return parts[-1]
+    if len(parts) >= 3 and parts[-3] == "submitted" and (assignment is None or parts[-1] == assignment):
+        return parts[-2]
+    return None
+
+
 def _inside_nbgrader_layout(file: Path) -> bool:
     """Anything else under a `submitted/` folder (another assignment, a helper file) is not graded."""
-    return "submitted" in file.absolute().parts[:-1]
+    return "submitted" in Path(os.path.abspath(file)).parts[:-1]
 
 
-def _scratch_for(scratch: Path | None, archive: Path) -> Path:
-    if scratch is None:
-        raise ValueError("a scratch folder is needed to extract zip archives")
-    index = sum(1 for _ in scratch.iterdir()) if scratch.exists() else 0
-    return scratch / f"{index:04d}-{safe_name(archive.stem)}"
-
-
-def _from_archive(archive: Path, target: Path, assignment, rejected: list, *, prefix: str) -> list[SubmissionFile]:
+def _identity(path: Path):
     try:
-        extract_zip(archive, target)
-    except (ArchiveRefused, zipfile.BadZipFile, OSError) as error:
-        rejected.append(Rejected(str(archive), f"archive not extracted: {error}"))
-        shutil.rmtree(target, ignore_errors=True)
-        return []
-    inner = _from_folder(target, assignment, None, rejected) if target.exists() else []
-    if prefix and len(inner) == 1 and inner[0].student_id is None:
-        return [SubmissionFile(inner[0].path, safe_name(prefix))]
-    return [
-        item if item.student_id or not prefix else SubmissionFile(item.path, safe_name(f"{prefix}__{item.name}"))
-        for item in inner
-    ]
+        info = os.lstat(path)
+        return info.st_dev, info.st_ino
+    except OSError:
+        return os.path.abspath(path)
 
 
-class ArchiveRefused(Exception):
-    """The archive is unsafe to extract: too many members, too large, or a member escaping the folder."""
-
-
-def extract_zip(archive: Path, target: Path) -> list[Path]:
-    """Extract regular files only; refuse traversal, symlinks and bombs. Sizes are counted, not trusted."""
-    written: list[Path] = []
-    total = 0
-    with zipfile.ZipFile(archive) as bundle:
-        members = bundle.infolist()
-        if len(members) > MAX_ARCHIVE_MEMBERS:
-            raise ArchiveRefused(f"{len(members)} members (at most {MAX_ARCHIVE_MEMBERS})")
-        for member in members:
-            if member.is_dir() or stat.S_ISLNK(member.external_attr >> 16):
-                continue
-            relative = _safe_member_path(member.filename)
-            if member.file_size > MAX_MEMBER_BYTES:
-                raise ArchiveRefused(f"{member.filename} would be {member.file_size / 2**20:.0f} MiB")
-            destination = target / relative
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            size = 0
-            with bundle.open(member) as source, open(destination, "xb") as sink:
-                while block := source.read(_CHUNK):
-                    size += len(block)
-                    total += len(block)
-                    if size > MAX_MEMBER_BYTES or total > MAX_ARCHIVE_BYTES:
-                        raise ArchiveRefused(f"{member.filename} expands beyond the size cap (a zip bomb?)")
-                    sink.write(block)
-            written.append(destination)
-    return written
-
-
-def _safe_member_path(name: str) -> PurePosixPath:
-    path = PurePosixPath(name.replace("\\", "/"))
-    if path.is_absolute() or ".." in path.parts or not path.parts or ":" in path.parts[0]:
-        raise ArchiveRefused(f"member {name!r} would be written outside the extraction folder")
-    return path
-
-
-def _hidden(file: Path, root: Path) -> bool:
-    return any(part.startswith(".") or part in ("__pycache__", "__MACOSX") for part in file.relative_to(root).parts)
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") or part in ("__pycache__", "__MACOSX") for part in relative.parts)
 
 
 def _name_under(file: Path, root: Path) -> str:
@@ -171,20 +198,25 @@ def _name_under(file: Path, root: Path) -> str:
 
 
 def safe_name(text: str) -> str:
-    """A file-name-safe version of `text`: letters, digits, `_`, `.` and `-` only."""
+    """A file-name-safe version of `text`: letters, digits, `_`, `.` and `-` only, never starting with `_` or `.`."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "submission"
 
 
-def _unique(files: list[SubmissionFile]) -> list[SubmissionFile]:
-    """Second and later holders of a name become `name-2`, `name-3`, ...; never a name another file has."""
-    taken = {item.name for item in files}
+def _unique(found: list[tuple[SubmissionFile, int]]) -> list[SubmissionFile]:
+    """Second and later holders of a name become `name-2`, `name-3`, ...; never a name another file has.
+
+    Files on real paths claim their names before files from archives, so an archive cannot take a
+    name from a file that is really there.
+    """
+    taken = {item.name for item, _ in found}
     seen: set[str] = set()
-    unique = []
-    for item in files:
+    renamed: dict[int, SubmissionFile] = {}
+    for index in sorted(range(len(found)), key=lambda i: (found[i][1], i)):
+        item = found[index][0]
         name, count = item.name, 1
         while name in seen or (name != item.name and name in taken):
             count += 1
             name = f"{item.name}-{count}"
         seen.add(name)
-        unique.append(item if name == item.name else SubmissionFile(item.path, name, item.student_id))
-    return unique
+        renamed[index] = item if name == item.name else SubmissionFile(item.path, name, item.student_id)
+    return [renamed[index] for index in range(len(found))]

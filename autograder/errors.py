@@ -3,6 +3,7 @@
     AutograderError
     ├── StudentError            the student's code is at fault; the test scores 0 with `student_message`
     │   ├── UnreadableSubmission    the file is not a notebook or Python source we can read
+    │   │   └── NotRegularFile          a link, a folder, a device: only regular files are read
     │   ├── StudentRaised           the student's function raised an exception
     │   ├── StudentTimeout          a call or the whole submission ran past its deadline
     │   ├── StudentCrashed          the child process died (memory, signal, exit during a call)
@@ -36,6 +37,18 @@ class StudentError(AutograderError):
 
 class UnreadableSubmission(StudentError):
     pass
+
+
+class NotRegularFile(UnreadableSubmission):
+    """The submitted path is not a regular file inside its submission folder; it is never read."""
+
+    def __init__(self, name: str, *, what: str):
+        self.name = name
+        self.what = what
+        super().__init__(
+            f"{name} is not a regular file ({what}); it was not read. Submit the notebook or .py file "
+            "itself, not a link to it."
+        )
 
 
 class StudentRaised(StudentError):

@@ -9,15 +9,21 @@ from pathlib import Path
 from autograder.course import load_assignment
 from autograder.engine import grade_path
 from autograder.gradescope_json import results_document, write_json_atomic
+from autograder.regular_file import is_plain_folder, walk
 
 SUFFIXES = (".ipynb", ".py")
 
 
 def choose_submission(submission_dir: Path, assignment: str) -> tuple[Path, list[str]]:
-    """The file to grade and notes about the choice: `<assignment>.ipynb`, then `.py`, then the only candidate."""
+    """The file to grade and notes about the choice: `<assignment>.ipynb`, then `.py`, then the first candidate.
+
+    The folder is walked without following links. A link named like a submission stays a candidate,
+    so that grading refuses it ("not a regular file") and the student hears why.
+    """
     candidates = sorted(
-        p for p in submission_dir.rglob("*")
-        if p.is_file() and p.suffix in SUFFIXES and not any(part.startswith(".") for part in p.relative_to(submission_dir).parts)
+        p for p in walk(submission_dir)
+        if p.suffix in SUFFIXES and not is_plain_folder(p)
+        and not any(part.startswith(".") for part in p.relative_to(submission_dir).parts)
     )
     for wanted in (f"{assignment}.ipynb", f"{assignment}.py"):
         named = [p for p in candidates if p.name == wanted]
@@ -37,7 +43,7 @@ def run(root: Path, assignment_name: str) -> Path:
     """Grade and write ROOT/results/results.json; a grader crash propagates (Gradescope then shows an error)."""
     assignment = load_assignment(assignment_name)
     chosen, notes = choose_submission(root / "submission", assignment_name)
-    report = grade_path(assignment, chosen, name=chosen.stem)
+    report = grade_path(assignment, chosen, name=chosen.stem)  # reads only a regular file, never through a link
     document = results_document(report)
     if notes:
         document["output"] = "\n".join(notes + [document["output"]])

@@ -24,6 +24,7 @@ removed from the autograded notebook, so `nbgrader generate_feedback` cannot sho
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -39,6 +40,7 @@ from traitlets import Bool, Unicode
 
 from autograder.errors import GraderError
 from autograder.nbgrader_feedback import part_feedback, submission_notes
+from autograder.regular_file import is_readable
 
 TEST_CELL_PREFIX = "test_"
 HIDDEN_PLACEHOLDER = "# (hidden tests run by the trusted autograder; the results are below)"
@@ -82,6 +84,19 @@ def strip_hidden_tests(source: str, begin: str = "BEGIN HIDDEN TESTS", end: str 
     return "\n".join(kept)
 
 
+NOT_READ_PLACEHOLDER = "# (not shown: the submitted file is not a regular file, so it was not read)"
+
+
+def withhold_unread_cells(nb: NotebookNode) -> None:
+    """nbgrader read a submitted link's target; feedback must never show it: blank every unlocked cell."""
+    for cell in nb.cells:
+        if utils.is_locked(cell) and not utils.is_solution(cell):
+            continue
+        cell.source = NOT_READ_PLACEHOLDER
+        if cell.cell_type == "code":
+            cell.outputs = []
+
+
 class TrustedGrades(NbGraderPreprocessor):
     """Score every autograded test cell with the trusted engine; see the module docstring."""
 
@@ -98,7 +113,7 @@ class TrustedGrades(NbGraderPreprocessor):
         submitted = Path(
             coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
         ) / f"{info['notebook']}.ipynb"
-        if not submitted.is_file():
+        if not os.path.lexists(submitted):
             raise GraderError(f"TrustedGrades: submitted notebook not found at {submitted}")
         assignment = load_assignment(info["assignment"], course_root=Path(coursedir.root).resolve())
         report = grade_path(assignment, submitted, name=f"{info['student']}__{info['notebook']}",
@@ -108,6 +123,8 @@ class TrustedGrades(NbGraderPreprocessor):
             raise GraderError(f"TrustedGrades: the graders failed on {submitted} (not scored): {details}")
         self.log.info("TrustedGrades: %s scored %g (engine max %g, seed %d, isolation %s)",
                       submitted, report.score, report.max_score, report.seed, report.isolation)
+        if not is_readable(submitted):  # graded 0 as "not a regular file"; nbgrader read through the link
+            withhold_unread_cells(nb)
         parts = report.part_scores()
         points = self._gradebook_points(info)
         begin, end = self._hidden_delimiters()

@@ -26,6 +26,8 @@ MAX_FRAME_BYTES = 64 * 1024 * 1024
 MAX_HEADER_BYTES = 1024 * 1024
 MAX_BLOBS = 64
 MAX_DEPTH = 4
+MAX_HEADER_DEPTH = 16  # JSON nesting of a whole reply; a value inside it is held to MAX_DEPTH
+MAX_WIRE_INT = 2**64  # a Python int from the child lies in (-2**64, 2**64): 10**400 is refused here
 ACCEPTED_KINDS = "biuf"
 
 
@@ -72,15 +74,13 @@ def decode_value(tagged, blobs: list[bytes], depth: int = 0):
     kind = tagged.get("t")
     if kind in ("nd", "np"):
         array = _load_array(blobs, tagged.get("b"))
-        return array if kind == "nd" else array[()]
+        if kind == "nd":
+            return array
+        if array.ndim != 0:
+            raise BadReturnValue("sent a numpy scalar that is not a scalar")
+        return array[()]
     if kind in ("f", "i", "b", "s"):
-        value = tagged.get("v")
-        expected = {"f": (float, int), "i": (int,), "b": (bool,), "s": (str,)}[kind]
-        if not isinstance(value, expected) or (kind == "i" and isinstance(value, bool)):
-            raise BadReturnValue("sent a scalar whose value does not match its declared type")
-        if kind == "s" and len(value) > 10_000:
-            raise BadReturnValue("returned a string longer than 10,000 characters")
-        return {"f": float, "i": int, "b": bool, "s": str}[kind](value)
+        return _scalar(kind, tagged.get("v"))
     if kind == "n":
         return None
     if kind in ("tuple", "list"):
@@ -92,11 +92,27 @@ def decode_value(tagged, blobs: list[bytes], depth: int = 0):
     raise BadReturnValue(f"returned a value of a kind the grader does not accept ({str(kind)[:40]!r})")
 
 
+def _scalar(kind: str, value):
+    expected = {"f": (float, int), "i": (int,), "b": (bool,), "s": (str,)}[kind]
+    if not isinstance(value, expected) or (kind in "fi" and isinstance(value, bool)):
+        raise BadReturnValue("sent a scalar whose value does not match its declared type")
+    if kind == "s" and len(value) > 10_000:
+        raise BadReturnValue("returned a string longer than 10,000 characters")
+    if isinstance(value, int) and not isinstance(value, bool) and not -MAX_WIRE_INT < value < MAX_WIRE_INT:
+        raise BadReturnValue(
+            "returned an integer too large for any numeric check (more than 64 bits); return a float "
+            "or a numpy value"
+        )
+    return {"f": float, "i": int, "b": bool, "s": str}[kind](value)
+
+
 def _load_array(blobs: list[bytes], index) -> np.ndarray:
     if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(blobs):
         raise BadReturnValue("sent an array reference that does not exist")
+    blob = blobs[index]
+    _check_npy_header(blob)
     try:
-        array = np.load(io.BytesIO(blobs[index]), allow_pickle=False)
+        array = np.load(io.BytesIO(blob), allow_pickle=False)
     except Exception as error:  # malformed .npy from an untrusted child
         raise BadReturnValue(f"returned data that is not a valid numpy array ({type(error).__name__})") from None
     if type(array) is not np.ndarray or array.dtype.kind not in ACCEPTED_KINDS or array.dtype.fields:
@@ -104,6 +120,86 @@ def _load_array(blobs: list[bytes], index) -> np.ndarray:
             f"returned an array of dtype {array.dtype}; only numeric (bool, int, float) arrays are accepted"
         )
     return array
+
+
+def _check_npy_header(blob: bytes) -> None:
+    """Refuse an .npy whose header promises more data than it holds, before numpy allocates for it."""
+    stream = io.BytesIO(blob)
+    try:
+        version = np.lib.format.read_magic(stream)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read_header(stream)
+        count = 1
+        for size in shape:
+            count *= size
+        claimed = count * dtype.itemsize
+    except Exception as error:  # a forged header: numpy's own reader raises many kinds
+        raise BadReturnValue(f"returned data that is not a valid numpy array ({type(error).__name__})") from None
+    if dtype.kind not in ACCEPTED_KINDS or dtype.fields:
+        raise BadReturnValue(
+            f"returned an array of dtype {dtype}; only numeric (bool, int, float) arrays are accepted"
+        )
+    if claimed != len(blob) - stream.tell():
+        raise BadReturnValue("returned a numpy array whose data does not match its declared shape")
+
+
+def decode_header(header_bytes: bytes) -> dict:
+    """The reply header as a JSON object of bounded depth, or `BadReturnValue`."""
+    try:
+        header = json.loads(header_bytes)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise BadReturnValue("the submission wrote something that is not a grader reply onto the grader's channel") from None
+    if not isinstance(header, dict):
+        raise BadReturnValue("the submission sent a reply that is not a JSON object")
+    if _nesting(header) > MAX_HEADER_DEPTH:
+        raise BadReturnValue(f"the submission sent a reply nested more than {MAX_HEADER_DEPTH} levels deep")
+    return header
+
+
+def _nesting(value) -> int:
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_HEADER_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        pending += [(child, depth + 1) for child in children if isinstance(child, (dict, list))]
+    return deepest
+
+
+MAX_CELL_ERRORS = 50
+
+
+def reply_positions(value) -> tuple[int, ...]:
+    """A reply's `mutated` field: a short list of argument positions, or `BadReturnValue`."""
+    if not isinstance(value, list) or len(value) > MAX_BLOBS:
+        raise BadReturnValue("sent a reply whose list of changed inputs is not a list")
+    if not all(isinstance(p, int) and not isinstance(p, bool) and 0 <= p < MAX_BLOBS for p in value):
+        raise BadReturnValue("sent a reply whose list of changed inputs holds something other than positions")
+    return tuple(value)
+
+
+def ready_cell_errors(ready: dict) -> list[tuple[int, str, str, str]]:
+    """The ready message's `cell_errors`, checked field by field: (cell, type, message, traceback)."""
+    if ready.get("ready") is not True:
+        raise BadReturnValue("it is not a ready message")
+    errors = ready.get("cell_errors", [])
+    if not isinstance(errors, list):
+        raise BadReturnValue("cell_errors is not a list")
+    checked = []
+    for error in errors[:MAX_CELL_ERRORS]:
+        if not isinstance(error, dict):
+            raise BadReturnValue("a cell error is not an object")
+        cell = error.get("cell", 0)
+        texts = [error.get(key, "") for key in ("type", "message", "traceback")]
+        if not isinstance(cell, int) or isinstance(cell, bool) or not 0 <= cell < 100_000:
+            raise BadReturnValue("a cell error names no cell")
+        if not all(isinstance(text, str) for text in texts):
+            raise BadReturnValue("a cell error's type, message or traceback is not text")
+        checked.append((cell, texts[0][:80], texts[1][:500], texts[2][:2000]))
+    return checked
 
 
 class Channel:
@@ -123,15 +219,9 @@ class Channel:
             data = data[written:]
 
     def receive(self, deadline: float) -> tuple[dict, list[bytes]]:
-        header_bytes = self._frame(deadline, MAX_HEADER_BYTES)
-        try:
-            header = json.loads(header_bytes)
-        except (ValueError, UnicodeDecodeError):
-            raise BadReturnValue("the submission wrote something that is not a grader reply onto the grader's channel") from None
-        if not isinstance(header, dict):
-            raise BadReturnValue("the submission sent a reply that is not a JSON object")
+        header = decode_header(self._frame(deadline, MAX_HEADER_BYTES))
         count = header.get("blobs", 0)
-        if not isinstance(count, int) or not 0 <= count <= MAX_BLOBS:
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_BLOBS:
             raise BadReturnValue("the submission sent a reply with an invalid number of arrays")
         total = 0
         blobs = []

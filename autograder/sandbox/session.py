@@ -22,7 +22,7 @@ from autograder.errors import (
     StudentTimeout,
 )
 from autograder.extract import Submission
-from autograder.protocol import Channel, decode_value, encode_value
+from autograder.protocol import Channel, decode_value, encode_value, ready_cell_errors, reply_positions
 from autograder.sandbox.launch import Launcher, select_launcher
 
 
@@ -138,34 +138,36 @@ class StudentSession:
             raise
 
     def _interpret(self, target: str, reply: dict, blobs: list[bytes]):
+        """Turn a reply into a value or a student error; any field of the wrong type is the student's fault."""
         if reply.get("ok") is True:
             try:
                 value = decode_value(reply.get("value"), blobs)
+                mutated = reply_positions(reply.get("mutated", []))
             except BadReturnValue:
                 self._kill()  # a forged or malformed reply: nothing else this child sends can be trusted
                 raise
-            mutated = reply.get("mutated") or []
             if mutated:
-                raise InputMutated(target, tuple(mutated))
+                raise InputMutated(target, mutated)
             return value
-        if "missing" in reply:
+        if isinstance(reply.get("missing"), str):
             raise MissingName(
-                f"the submission does not define {target} (looked for {str(reply['missing'])[:80]!r}). "
+                f"the submission does not define {target} (looked for {reply['missing'][:80]!r}). "
                 "Keep the class and method names from the template."
             )
-        if "unsupported" in reply:
+        if isinstance(reply.get("unsupported"), str):
             raise BadReturnValue(
-                f"{target} returned {str(reply['unsupported'])[:120]}; return numpy arrays, numpy scalars "
+                f"{target} returned {reply['unsupported'][:120]}; return numpy arrays, numpy scalars "
                 "or Python numbers (a tuple of them for several outputs)."
             )
         error = reply.get("error")
-        if isinstance(error, dict):
+        if isinstance(error, dict) and all(isinstance(error.get(key, ""), str) for key in ("type", "message", "traceback")):
             raise StudentRaised(
                 target,
-                str(error.get("type", "Exception"))[:80],
-                str(error.get("message", ""))[:500],
-                str(error.get("traceback", ""))[:2000],
+                error.get("type", "Exception")[:80],
+                error.get("message", "")[:500],
+                error.get("traceback", "")[:2000],
             )
+        self._kill()
         raise BadReturnValue(f"{target} sent a reply the grader does not understand")
 
     def _ensure_started(self) -> None:
@@ -233,14 +235,12 @@ class StudentSession:
             self._kill()
             self._fatal = StudentCrashed(f"the submission's process died while loading. {cause}".strip())
             raise self._fatal from None
-        self.load_report = LoadReport(
-            [
-                CellError(int(e.get("cell", 0)), str(e.get("type", ""))[:80], str(e.get("message", ""))[:500],
-                          str(e.get("traceback", ""))[:2000])
-                for e in ready.get("cell_errors", [])[:50]
-                if isinstance(e, dict)
-            ]
-        )
+        try:
+            self.load_report = LoadReport([CellError(*fields) for fields in ready_cell_errors(ready)])
+        except BadReturnValue as error:
+            self._kill()
+            self._fatal = BadReturnValue(f"the submission's process sent a malformed load report ({error})")
+            raise self._fatal from None
 
     def _submission_deadline(self) -> float:
         return self._started_at + self.limits.submission_seconds

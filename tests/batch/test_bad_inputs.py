@@ -42,7 +42,7 @@ def _write_bad_class(folder: Path) -> dict[str, tuple[float, str]]:
         "syntax_error": (0.0, "cell 1 raised SyntaxError"),
         "no_celoss": (0.0, "the submission does not define CELoss"),
         "latin1": (0.0, "latin1.py is not UTF-8 text (bad byte at position 5). Save it as UTF-8 and resubmit."),
-        "huge": (0.0, "huge.ipynb is 100 MiB; submissions are capped at 20 MiB. Clear the notebook's outputs"),
+        "huge": (10.0, "Score: 10 / 10"),  # stored outputs never count
         "calls_input": (10.0, "cell 1 raised EOFError: input() is not available while grading"),
         "shell": (10.0, "2 IPython magic or shell line(s) were not run"),
     }
@@ -62,7 +62,7 @@ def test_bad_inputs_each_get_a_clear_report_and_the_batch_goes_on(tmp_path):
         everything = document["output"] + "\n".join(test["output"] for test in document["tests"])
         assert phrase in everything, (name, document["output"])
         assert "Traceback" not in everything, name
-    assert not (tmp_path / "out" / "failures.json").exists()
+    assert not (tmp_path / "out" / "_failures.json").exists()
     with open(tmp_path / "out" / "grades.csv", newline="") as handle:
         rows = {row["submission"]: row for row in csv.DictReader(handle)}
     assert set(rows) == set(expected)

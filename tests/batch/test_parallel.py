@@ -31,7 +31,7 @@ def test_two_jobs_give_the_same_results_as_one(celoss, tmp_path):
         assert_gradescope_results(first)
         assert comparable(first) == comparable(second)
         assert first["score"] == score, (name, first["output"])
-    assert not (tmp_path / "two" / "failures.json").exists()
+    assert not (tmp_path / "two" / "_failures.json").exists()
 
 
 def _crash_on_two(context, argument):
@@ -72,10 +72,10 @@ def test_a_worker_killed_mid_batch_is_an_infrastructure_failure_and_the_batch_go
     graded = {item.source.name for item in result.items if item.ok}
     assert graded == {"slow1", "slow2", "zed"} - {failed.source.name}
     assert not (tmp_path / "out" / f"{failed.source.name}.json").exists()
-    listed = json.loads((tmp_path / "out" / "failures.json").read_text())["failures"]
+    listed = json.loads((tmp_path / "out" / "_failures.json").read_text())["failures"]
     assert [entry["name"] for entry in listed] == [failed.source.name]
     assert not multiprocessing.active_children()
 
     again = grade_batch(celoss, sources, tmp_path / "out", jobs=2)
     assert [item.source.name for item in again.items if not item.skipped] == [failed.source.name]
-    assert not again.failures and not (tmp_path / "out" / "failures.json").exists()
+    assert not again.failures and not (tmp_path / "out" / "_failures.json").exists()
