@@ -7,13 +7,14 @@ via `pip install --target`, pinned to the versions in requirements.lock. Build i
 
     python -m autograder.sandbox.runtime          # idempotent; --force rebuilds
 
-The runtime lives in `<venv>/sandbox-runtime` (i.e. `.venv/sandbox-runtime`) when every directory
-above it is traversable by other users; otherwise in /var/lib/autograder/sandbox-runtime. The
-environment variable AUTOGRADER_SANDBOX_RUNTIME overrides both.
+The runtime lives in /var/lib/autograder/sandbox-runtime, a neutral path that names neither the
+venv nor the course (the sandbox's mount table shows a bind's source path), whenever this user can
+create it; otherwise in `<venv>/sandbox-runtime`. AUTOGRADER_SANDBOX_RUNTIME overrides both.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -50,8 +51,14 @@ def runtime_dir() -> Path:
     override = os.environ.get("AUTOGRADER_SANDBOX_RUNTIME")
     if override:
         return Path(override)
-    preferred = Path(sys.prefix) / "sandbox-runtime"
-    return preferred if _traversable_by_others(Path(sys.prefix)) else FALLBACK_DIR
+    if _creatable(FALLBACK_DIR):
+        return FALLBACK_DIR  # a neutral path: the sandbox's mount table must not name the venv or the course
+    return Path(sys.prefix) / "sandbox-runtime"
+
+
+def _creatable(path: Path) -> bool:
+    existing = next(p for p in [path, *path.parents] if p.exists())
+    return os.access(existing, os.W_OK) and _traversable_by_others(existing)
 
 
 def _traversable_by_others(path: Path) -> bool:
@@ -123,6 +130,18 @@ def _make_world_readable(top: Path) -> None:
             path = os.path.join(directory, name)
             if not os.path.islink(path):
                 os.chmod(path, os.stat(path).st_mode | 0o444)
+
+
+@functools.lru_cache(maxsize=1)
+def seccomp_module(python: Path = SYSTEM_PYTHON) -> Path | None:
+    """Debian's libseccomp binding for the sandbox's python3 (package python3-seccomp), or None if missing."""
+    try:
+        found = subprocess.run([str(python), "-I", "-c", "import seccomp; print(seccomp.__file__)"],
+                               capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    path = Path(found.stdout.strip())
+    return path if found.returncode == 0 and path.is_file() else None
 
 
 def load_runtime(root: Path | None = None) -> Runtime | None:
