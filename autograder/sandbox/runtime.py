@@ -5,7 +5,8 @@ uid cannot execute. The sandbox therefore runs the system interpreter (same mino
 same cp3XX wheels) and imports numpy/scipy from `<runtime>/site`, installed with the grader's pip
 via `pip install --target`, pinned to the versions in requirements.lock. Build it with
 
-    python -m autograder.sandbox.runtime          # idempotent; --force rebuilds
+    python -m autograder.sandbox.runtime          # idempotent; --force rebuilds; as root, also the
+                                                  # container tier's chroot (rootfs.py)
 
 The runtime lives in /var/lib/autograder/sandbox-runtime, a neutral path that names neither the
 venv nor the course (the sandbox's mount table shows a bind's source path), whenever this user can
@@ -167,6 +168,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     versions = ", ".join(f"{k} {v}" for k, v in runtime.packages.items())
     print(f"sandbox runtime: {runtime.root} ({runtime.python}, {versions})")
+    if os.geteuid() == 0 and seccomp_module() is not None:  # the container tier's chroot, built ahead of use
+        from autograder.sandbox.rootfs import rootfs_for
+
+        print(f"container tier root: {rootfs_for(runtime)}")
+    elif seccomp_module() is None:
+        print("warning: python3-seccomp is missing: no sandbox tier can start (scripts/install-system-deps)",
+              file=sys.stderr)
     return 0
 
 
