@@ -38,7 +38,7 @@ from pathlib import Path
 
 from autograder.errors import SandboxUnavailable
 from autograder.sandbox import cgroups
-from autograder.sandbox.launch import BOOT_SCRIPT, CHILD_ENV, CHILD_SCRIPT, PROBE_SOURCE, boot_limits, join_cgroup
+from autograder.sandbox.launch import BOOT_SCRIPT, CHILD_ENV, CHILD_SCRIPT, PROBE_SOURCE, boot_limits
 from autograder.sandbox.runtime import Runtime, load_runtime, seccomp_module
 
 SANDBOX_UID = int(os.environ.get("AUTOGRADER_SANDBOX_UID", "64999"))
@@ -114,27 +114,32 @@ class BubblewrapLauncher:
         data_fds = {dest: _data_pipe(content) for dest, content in {**self._sources, **(extra_sources or {})}.items()}
         if submission_file is not None:
             data_fds["/sandbox/submission.json"] = os.open(submission_file, os.O_RDONLY | os.O_CLOEXEC)
-        join_fds = group.open_procs() if group is not None else []
+        block_read, block_write = os.pipe() if group is not None else (None, None)
+        block = ["--block-fd", str(block_read)] if group is not None else []
         identity = {"user": self.uid, "group": self.uid, "extra_groups": []} if self.uid is not None else {}
         try:
             process = subprocess.Popen(
-                self.command(info_fd=info_write, data_fds=data_fds) + ["--", *tail],
+                self.command(info_fd=info_write, data_fds=data_fds) + block + ["--", *tail],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
-                pass_fds=(*keep_fds, info_write, *data_fds.values()), cwd="/", start_new_session=True,
+                pass_fds=(*keep_fds, info_write, *data_fds.values(), *([block_read] if block else [])), cwd="/",
+                start_new_session=True,
                 env={},  # bwrap's own environ stays readable in /proc/1/environ: give it none
-                preexec_fn=join_cgroup(join_fds) if join_fds else None,
                 **identity,
             )
         except BaseException:
             if group is not None:
+                os.close(block_write)
                 group.remove(0)
             raise
         finally:
-            for fd in (info_write, *data_fds.values(), *join_fds):
+            for fd in (info_write, *data_fds.values(), *([block_read] if block else [])):
                 os.close(fd)
         try:
             init_pid = _read_init_pid(info_read, time.monotonic() + START_SECONDS)
             pidfd = os.pidfd_open(init_pid)
+            if group is not None:  # bwrap waits on --block-fd until both of its processes are in the cgroup
+                group.add(process.pid, init_pid)
+                os.write(block_write, b"1")
         except (OSError, ValueError, KeyError) as error:
             process.kill()
             process.wait()
@@ -144,6 +149,8 @@ class BubblewrapLauncher:
             raise SandboxUnavailable(f"bubblewrap did not start the sandbox ({error})") from None
         finally:
             os.close(info_read)
+            if block_write is not None:
+                os.close(block_write)
         self._inits[process.pid] = (pidfd, group)
         return process
 

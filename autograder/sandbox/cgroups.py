@@ -4,7 +4,8 @@ cgroup v1 (`memory` and `pids` controllers under /sys/fs/cgroup/<controller>/) i
 mounted and writable; otherwise cgroup2 where this process's cgroup already delegates `memory`
 and `pids`. The sandbox joins before anything in it runs: the launcher opens each `cgroup.procs`
 here, and the forked child writes "0" (itself) into it before exec, so every process the sandbox
-ever starts, and every page of tmpfs it fills, is counted against the one cap.
+ever starts, and every page of tmpfs it fills, is counted against the one cap. (bubblewrap's
+processes are moved in by pid while bwrap waits on `--block-fd`, before it runs anything.)
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ class Cgroup:
     def open_procs(self) -> list[int]:
         """Write-only descriptors on each `cgroup.procs`; the child writes b"0" to them to join."""
         return [os.open(directory / "cgroup.procs", os.O_WRONLY | os.O_CLOEXEC) for directory in self.directories]
+
+    def add(self, *pids: int) -> None:
+        """Move running processes in (their later children follow them)."""
+        for directory in self.directories:
+            for pid in pids:
+                (directory / "cgroup.procs").write_text(str(pid))
 
     def members(self) -> set[int]:
         found: set[int] = set()
