@@ -17,6 +17,7 @@ the runtime's root and run it as its own unprivileged uid.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
 import shutil
@@ -33,6 +34,7 @@ from autograder.sandbox.runtime import Runtime, load_runtime
 UID_BASE = int(os.environ.get("AUTOGRADER_SANDBOX_UID_BASE", "65100"))
 UID_RANGE = range(UID_BASE, UID_BASE + 256)
 LOCK_DIR = Path("/run/autograder-sandbox-uids")
+_PR_SET_PDEATHSIG = 1
 
 
 class UidLauncher:
@@ -119,6 +121,7 @@ class UidLauncher:
 def _enter(root: Path, workdir: str, uid: int, join_fds: list[int]):
     """The preexec_fn: join the cgroup, chroot, drop every privilege; all before exec."""
     join = join_cgroup(join_fds)
+    libc = ctypes.CDLL(None)
 
     def enter() -> None:
         join()
@@ -127,6 +130,7 @@ def _enter(root: Path, workdir: str, uid: int, join_fds: list[int]):
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it: die with the grader
     return enter
 
 
