@@ -15,7 +15,8 @@ import pytest
 import autograder
 from autograder.extract import read_submission, submission_from_bytes
 from autograder.sandbox import StudentSession, policy
-from .conftest import CLEAN, FAILED, FAST, assert_no_leftovers, attempt, rubric, same_values
+from autograder.errors import SandboxUnavailable
+from .conftest import CLEAN, FAILED, FAST, TIERS, assert_no_leftovers, attempt, real_launcher, rubric, same_values
 
 ATTACKS = sorted(Path(__file__).with_name("attacks").glob("*.py"))
 REPO = Path(autograder.__file__).resolve().parents[1]
@@ -146,16 +147,21 @@ def engine():
 @pytest.mark.parametrize(
     "path", ATTACKS, ids=[p.stem for p in ATTACKS],
 )
-def test_engine_scores_attack_like_its_celoss(path, launcher, engine):
+def test_engine_scores_attack_like_its_celoss(path, engine):
     """End to end: an attack never scores above the same CELoss without the attack; a correct one keeps full marks.
 
     The twin of an attack whose CELoss is wrong, broken or missing is the plain wrong (or broken-forward)
     CELoss; refused values, crashes and timeouts may cost an attack more than its twin, never less.
     """
     grade, twin_score = engine
+    try:
+        default_tier = policy.check_isolation()  # the engine's own choice: bubblewrap here, uid in a container
+    except SandboxUnavailable:
+        default_tier = TIERS[0]
+    real_launcher(default_tier)  # skips (fails in CI) with the reason when no tier works
     report = grade(read_submission(path))
     expect = int(header(path, "expect"))
-    assert report.isolation == policy.check_isolation()
+    assert report.isolation == default_tier
     if expect == 3:
         assert report.score == twin_score(3) == report.max_score, f"{path.name}: {report.score}"
     else:
