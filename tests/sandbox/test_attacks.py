@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 import autograder
+from autograder.errors import SandboxUnavailable
 from autograder.extract import read_submission, submission_from_bytes
 from autograder.sandbox import StudentSession, policy
-from autograder.errors import SandboxUnavailable
 from .conftest import CLEAN, FAILED, FAST, TIERS, assert_no_leftovers, attempt, real_launcher, rubric, same_values
 
 ATTACKS = sorted(Path(__file__).with_name("attacks").glob("*.py"))

@@ -227,3 +227,31 @@ def test_runtime_is_readable_and_pinned(bwrap):
 
     assert bwrap.runtime.packages == pinned_versions()
     assert os.stat(bwrap.runtime.site).st_mode & 0o005 == 0o005
+
+
+PEEK = '''
+import os
+def peek(other):
+    try:
+        with open(f"/box/{other}/submission.json") as handle:
+            return handle.read()[:20]
+    except OSError as error:
+        return error.strerror
+def me():
+    return os.getuid()
+'''
+
+
+def test_container_sandboxes_cannot_read_each_other(launcher):
+    if launcher.isolation != "uid":
+        pytest.skip("container tier only")
+    first, second = session_for(PEEK, launcher, name="first"), session_for(PEEK, launcher, name="second")
+    try:
+        mine, theirs = first.call("me"), second.call("me")
+        assert mine != theirs
+        assert first.call("peek", theirs) == "Permission denied"
+        assert second.call("peek", mine) == "Permission denied"
+    finally:
+        first.close()
+        second.close()
+    assert_no_leftovers()

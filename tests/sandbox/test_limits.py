@@ -234,3 +234,24 @@ def test_a_child_that_stops_reading_costs_only_the_call_deadline(launcher):
     finally:
         session.close()
     assert_no_leftovers()
+
+
+DRIP = '''
+import os, struct, sys, time
+def drip(x):
+    write_fd = int(sys.argv[2])
+    os.write(write_fd, struct.pack(">I", 1000))  # a header frame of 1000 bytes, sent a byte at a time
+    while True:
+        os.write(write_fd, b" ")
+        time.sleep(0.2)
+'''
+
+
+def test_a_reply_dripped_a_byte_at_a_time_still_ends_at_the_deadline(launcher):
+    session = session_for(DRIP, launcher)
+    try:
+        with pytest.raises(StudentTimeout, match="^time limit: drip did not return within 1.5 s"):
+            session.call("drip", np.zeros(3))
+    finally:
+        session.close()
+    assert_no_leftovers()
