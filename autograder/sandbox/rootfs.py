@@ -2,13 +2,14 @@
 and the runtime's site dir, into which the child is chrooted (no mounts needed, so it works in Docker).
 
 Built once from the sandbox runtime (hard links where the filesystem allows, else copies), in
-`<runtime>/rootfs`, rebuilt when the runtime's manifest changes. Everything in it is root-owned and
+`<runtime>/rootfs-<digest>`, one per version of the runtime, the binding and the scripts. Everything in it is root-owned and
 read-only to others; the only writable place is each sandbox's own `/box/<id>/tmp`.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -24,13 +25,17 @@ _LDD_PATH = re.compile(r"(/\S+) \(0x")
 
 
 def rootfs_for(runtime: Runtime) -> Path:
-    """The current root for `runtime`, building it first if it is missing or stale."""
-    root = runtime.root / "rootfs"
+    """The current root for `runtime`, building it first if it is missing.
+
+    Each version (runtime manifest, binding, scripts) gets its own directory, `rootfs-<digest>`, so
+    a rebuild never pulls the root from under a sandbox that another grader is running.
+    """
     seccomp = seccomp_module()
     if seccomp is None:
         raise OSError("libseccomp's Python binding is missing (Debian package `python3-seccomp`)")
     stamp = json.dumps({"manifest": (runtime.root / "manifest.json").read_text(), "seccomp": str(seccomp),
                         "scripts": [BOOT_SCRIPT.read_text(), CHILD_SCRIPT.read_text()]})
+    root = runtime.root / f"rootfs-{hashlib.sha256(stamp.encode()).hexdigest()[:12]}"
     if _stamp(root) == stamp:
         return root
     with open(runtime.root / "rootfs.lock", "w") as lock:
@@ -40,11 +45,8 @@ def rootfs_for(runtime: Runtime) -> Path:
             shutil.rmtree(staging, ignore_errors=True)
             _build(runtime, seccomp, staging)
             (staging / ".stamp").write_text(stamp)
-            old = runtime.root / f"rootfs.old-{os.getpid()}"
-            if root.exists():
-                root.rename(old)
+            shutil.rmtree(root, ignore_errors=True)  # an incomplete one, never a current one
             staging.rename(root)
-            shutil.rmtree(old, ignore_errors=True)
     return root
 
 
