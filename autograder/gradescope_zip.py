@@ -2,7 +2,7 @@
 
 Layout inside the zip (Gradescope unpacks it to /autograder/source):
 
-    setup.sh            apt: python3, venv, bubblewrap, python3-seccomp; pip: requirements.lock, then the bundled package
+    setup.sh            apt: python3, venv, bubblewrap, python3-seccomp; pip: requirements.lock, the package
     run_autograder      grades /autograder/submission, writes /autograder/results/results.json
     requirements.lock   the pinned Python dependencies (also in src/, where the sandbox runtime looks)
     src/                the autograder package source tree (pyproject.toml, autograder/)

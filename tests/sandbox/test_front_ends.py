@@ -117,6 +117,7 @@ def _processes_of(uids: range) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tier", ["bubblewrap", "uid"])
 def test_no_sandbox_process_outlives_autograder_grade(tmp_path, submission, tier):
     real_launcher(tier)
