@@ -136,10 +136,33 @@ def _v2_base() -> Path | None:
     return None
 
 
+def _sweep(bases: list[Path]) -> None:
+    """Remove empty sandbox cgroups whose grader process is gone (it was SIGKILLed before it could)."""
+    for base in bases:
+        try:
+            names = [entry.name for entry in base.iterdir() if entry.name.startswith("sandbox-")]
+        except OSError:
+            continue
+        for name in names:
+            owner = name.split("-")[1]
+            if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+                try:
+                    (base / name).rmdir()
+                except OSError:
+                    pass
+
+
+_swept: set[Path] = set()
+
+
 def create(*, memory_bytes: int, processes: int) -> Cgroup:
     """A fresh cgroup capped at `memory_bytes` (no swap) and `processes` tasks; raises CgroupUnavailable."""
     name = f"sandbox-{os.getpid()}-{next(_counter)}"
     bases = _v1_bases()
+    sweep = bases if bases is not None else [b for b in [_v2_base()] if b is not None]
+    if sweep and sweep[0] not in _swept:  # once per process
+        _swept.add(sweep[0])
+        _sweep(sweep)
     try:
         if bases is not None:
             memory, pids = (base / name for base in bases)

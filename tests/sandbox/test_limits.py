@@ -255,3 +255,19 @@ def test_a_reply_dripped_a_byte_at_a_time_still_ends_at_the_deadline(launcher):
     finally:
         session.close()
     assert_no_leftovers()
+
+
+def test_empty_cgroups_of_a_killed_grader_are_removed(monkeypatch):
+    if cgroups.unavailable_reason() is not None:
+        pytest.skip(f"cgroups unavailable: {cgroups.unavailable_reason()}")
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    bases = cgroups._v1_bases() or [cgroups._v2_base()]
+    stale = [base / f"sandbox-{dead.pid}-0" for base in bases]
+    for directory in stale:
+        directory.mkdir(parents=True)
+    monkeypatch.setattr(cgroups, "_swept", set())
+    cgroups.create(memory_bytes=64 * 2**20, processes=4).remove()
+    assert not any(directory.exists() for directory in stale)
