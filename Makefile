@@ -7,13 +7,15 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: venv venv-torch system-deps release demo test bench clean
 
-venv: $(VENV)/.stamp system-deps
+# system-deps first: the runtime needs python3-seccomp. The runtime step is idempotent and runs every time,
+# so a runtime that moved or went stale is rebuilt (without it every sandbox tier refuses to start).
+venv: system-deps $(VENV)/.stamp
+	$(BIN)/python -m autograder.sandbox.runtime
 
 $(VENV)/.stamp: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements.lock
 	$(BIN)/pip install -q --no-deps -e .
-	$(BIN)/python -m autograder.sandbox.runtime
 	touch $@
 
 venv-torch: $(VENV)/.torch-stamp

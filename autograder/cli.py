@@ -3,7 +3,8 @@
 Exit codes:
     0    every submission was graded (whatever the scores; a student's broken file still gets a report)
     1    an infrastructure failure: the grader, not the student, failed on at least one submission
-         (a worker process died, a grader raised); listed on stderr and in OUT/_failures.json
+         (a worker process died, a grader raised); listed on stderr and in OUT/_failures.json; or no
+         sandbox the course allows works here, so nothing was graded (the reason is on stderr)
     2    a usage error: unknown assignment, no submissions found, bad option
     130  interrupted with Ctrl-C; the results written so far are kept, and a rerun resumes
 """
@@ -20,7 +21,7 @@ import click
 from autograder.batch import BatchResult, grade_batch
 from autograder.collect import find_submissions
 from autograder.course import load_assignment
-from autograder.errors import GraderError
+from autograder.errors import GraderError, SandboxUnavailable
 
 
 @click.group()
@@ -41,8 +42,11 @@ def main() -> None:
               help="Grade on this Dask distributed cluster instead of local processes.")
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Show a progress bar (only ever on a terminal).")
+@click.option("--isolation", type=click.Choice(["sandbox", "bubblewrap", "uid", "process"]), default=None,
+              help="The least isolation to grade with [default: $AUTOGRADER_ISOLATION, else sandbox]. "
+                   "'process' opts in to grading without a sandbox when none works (recorded in every report).")
 def grade(assignment: str, paths: tuple[Path, ...], out_dir: Path, jobs: int | None, force: bool,
-          scheduler: str | None, progress: bool) -> None:
+          scheduler: str | None, progress: bool, isolation: str | None) -> None:
     """Grade every submission in PATHS and write OUT/<name>.json (Gradescope schema) for each.
 
     PATHS are .ipynb/.py files, folders, zip archives, or nbgrader's submitted/ folder (results are
@@ -50,18 +54,28 @@ def grade(assignment: str, paths: tuple[Path, ...], out_dir: Path, jobs: int | N
     grader version, so an interrupted batch resumes where it stopped.
     """
     sys.exit(grade_main(assignment=assignment, paths=list(paths), out_dir=out_dir, jobs=jobs, force=force,
-                        scheduler=scheduler, progress=progress))
+                        scheduler=scheduler, progress=progress, isolation=isolation))
 
 
 def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int | None = None,
-               force: bool = False, scheduler: str | None = None, progress: bool = False) -> int:
+               force: bool = False, scheduler: str | None = None, progress: bool = False,
+               isolation: str | None = None) -> int:
     from autograder.progress import BatchProgress
+    from autograder.sandbox.policy import ISOLATION_ENV, check_isolation
 
     try:
         spec = load_assignment(assignment)
     except GraderError as error:
         click.echo(f"error: {error}", err=True)
         return 2
+    if isolation is not None:
+        os.environ[ISOLATION_ENV] = isolation  # the local workers inherit the course's choice
+    if not scheduler:  # a cluster's workers decide for themselves; their refusals fail each task
+        try:
+            check_isolation()
+        except SandboxUnavailable as error:
+            click.echo(f"error: {error}", err=True)
+            return 1
     if scheduler and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         click.echo(f"error: --scheduler wants an address like tcp://HOST:PORT, not {scheduler!r}", err=True)
         return 2

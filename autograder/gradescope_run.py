@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from autograder.course import load_assignment
 from autograder.engine import grade_path
+from autograder.errors import SandboxUnavailable
 from autograder.gradescope_json import results_document, write_json_atomic
 from autograder.regular_file import is_plain_folder, walk
 
@@ -57,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_GRADESCOPE_ROOT", "/autograder")))
     parser.add_argument("--assignment", required=True)
     options = parser.parse_args(argv)
-    print(f"results written to {run(options.root, options.assignment)}")
+    try:
+        print(f"results written to {run(options.root, options.assignment)}")
+    except SandboxUnavailable as error:  # no results.json: Gradescope shows the run as failed, not as a score
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -2,7 +2,7 @@
 
 Layout inside the zip (Gradescope unpacks it to /autograder/source):
 
-    setup.sh            apt: python3, venv, bubblewrap; pip: requirements.lock, then the bundled package
+    setup.sh            apt: python3, venv, bubblewrap, python3-seccomp; pip: requirements.lock, the package
     run_autograder      grades /autograder/submission, writes /autograder/results/results.json
     requirements.lock   the pinned Python dependencies (also in src/, where the sandbox runtime looks)
     src/                the autograder package source tree (pyproject.toml, autograder/)
@@ -41,7 +41,7 @@ set -euxo pipefail
 ROOT="${AUTOGRADER_GRADESCOPE_ROOT:-/autograder}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y --no-install-recommends python3 python3-venv python3-pip bubblewrap
+apt-get install -y --no-install-recommends python3 python3-venv python3-pip bubblewrap python3-seccomp
 python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/pip" install --no-cache-dir -r "$ROOT/source/requirements.lock"
 "$ROOT/venv/bin/pip" install --no-cache-dir --no-deps "$ROOT/source/src"

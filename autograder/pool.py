@@ -5,6 +5,9 @@ at a time. If a worker dies, only the job it held fails, as an infrastructure fa
 worker takes its place. Workers ignore Ctrl-C; the parent stops them with SIGTERM, which unwinds
 the sandbox session so no student process outlives its worker. A worker also gets SIGTERM if the
 parent dies (Linux `PR_SET_PDEATHSIG`), so even a SIGKILLed batch leaves no orphans behind.
+A watchdog bounds each task's wall-clock time (`task_seconds`): a worker still busy after it is
+stopped the same way, its task fails with a "time limit" message, and the other tasks go on.
+The sandbox session already ends every student call at its own deadline; this is the backstop.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +24,7 @@ from multiprocessing.connection import wait
 
 _PR_SET_PDEATHSIG = 1
 STOP_GRACE_SECONDS = 5.0
+TASK_SECONDS = 300.0  # well above a submission's own budget (Limits.submission_seconds, 60 s)
 
 
 @dataclass(frozen=True)
@@ -79,15 +84,25 @@ class _Slot:
         self.process.start()
         child_end.close()
         self.task: tuple | None = None
+        self.started = 0.0
+
+    def stop(self) -> None:
+        """SIGTERM (the worker unwinds its sandbox session), then SIGKILL if it lingers."""
+        self.process.terminate()
+        self.process.join(STOP_GRACE_SECONDS)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
 
 
 class LocalPool:
     """`run(tasks)` yields a `TaskDone` per `(key, argument)` as each finishes, `workers` at a time."""
 
-    def __init__(self, function: Callable, context: object, *, workers: int):
+    def __init__(self, function: Callable, context: object, *, workers: int, task_seconds: float = TASK_SECONDS):
         self.function = function
         self.context = context
         self.workers = max(1, workers)
+        self.task_seconds = task_seconds
         self._ctx = multiprocessing.get_context("spawn")
         self._slots: list[_Slot] = []
 
@@ -102,8 +117,15 @@ class LocalPool:
         while pending or any(slot.task for slot in self._slots):
             self._fill(pending)
             busy = [slot for slot in self._slots if slot.task is not None]
-            ready = wait([s.connection for s in busy] + [s.process.sentinel for s in busy])
+            if not busy:
+                continue
+            first_deadline = min(slot.started for slot in busy) + self.task_seconds
+            ready = wait([s.connection for s in busy] + [s.process.sentinel for s in busy],
+                         timeout=max(0.0, first_deadline - time.monotonic()))
             for slot in busy:
+                if slot.connection not in ready and time.monotonic() >= slot.started + self.task_seconds:
+                    yield self._overran(slot)
+                    continue
                 if slot.connection in ready and slot.connection.poll():
                     done = self._receive(slot)
                     if done is not None:
@@ -119,6 +141,7 @@ class LocalPool:
         for slot in self._slots:
             if pending and slot.task is None:
                 slot.task = pending.pop()
+                slot.started = time.monotonic()
                 try:
                     slot.connection.send(slot.task)
                 except OSError:
@@ -141,6 +164,15 @@ class LocalPool:
         self._slots.remove(slot)
         slot.connection.close()
         return TaskDone(key, None, f"the grading worker process died ({how}) while grading this submission")
+
+    def _overran(self, slot: _Slot) -> TaskDone:
+        key = slot.task[0]
+        slot.stop()
+        slot.task = None
+        self._slots.remove(slot)
+        slot.connection.close()
+        return TaskDone(key, None, f"time limit: grading this submission took more than {self.task_seconds:g} s; "
+                                   "its worker and sandbox were stopped")
 
     def stop(self) -> None:
         """Ask every worker to finish (SIGTERM unwinds its sandbox), then kill any that linger."""

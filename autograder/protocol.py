@@ -203,18 +203,28 @@ def ready_cell_errors(ready: dict) -> list[tuple[int, str, str, str]]:
 
 
 class Channel:
-    """Framed messages over a pair of pipe descriptors, with deadlines on every read."""
+    """Framed messages over a pair of pipe descriptors, with a deadline on every write and every read.
+
+    Both descriptors are non-blocking: a child that stops reading (or shrinks its pipe with
+    F_SETPIPE_SZ) and sleeps costs the grader the call's deadline, never a hang.
+    """
 
     def __init__(self, read_fd: int, write_fd: int):
         self.read_fd = read_fd
         self.write_fd = write_fd
+        os.set_blocking(read_fd, False)
+        os.set_blocking(write_fd, False)
 
-    def send(self, header: dict, blobs: list[bytes]) -> None:
+    def send(self, header: dict, blobs: list[bytes], deadline: float) -> None:
         data = memoryview(encode_message(header, blobs))
         while data:
+            if not _wait(self.write_fd, select.POLLOUT, deadline):
+                raise StudentTimeout("did not read its input before the deadline")
             try:
                 written = os.write(self.write_fd, data)
-            except (BrokenPipeError, OSError):
+            except BlockingIOError:
+                continue
+            except OSError:  # EPIPE: the child has gone
                 raise StudentCrashed("the student's process exited while the grader was sending it input") from None
             data = data[written:]
 
@@ -243,14 +253,25 @@ class Channel:
     def _exactly(self, size: int, deadline: float) -> bytes:
         chunks = bytearray()
         while len(chunks) < size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if not _wait(self.read_fd, select.POLLIN, deadline):
                 raise StudentTimeout("did not answer before the deadline")
-            ready, _, _ = select.select([self.read_fd], [], [], remaining)
-            if not ready:
+            try:
+                chunk = os.read(self.read_fd, min(size - len(chunks), 1 << 20))
+            except BlockingIOError:
                 continue
-            chunk = os.read(self.read_fd, min(size - len(chunks), 1 << 20))
             if not chunk:
                 raise StudentCrashed("the student's process exited unexpectedly")
             chunks += chunk
         return bytes(chunks)
+
+
+def _wait(fd: int, event: int, deadline: float) -> bool:
+    """Wait until `fd` is ready for `event` (or hung up); False once `deadline` has passed."""
+    poller = select.poll()
+    poller.register(fd, event)
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        if poller.poll(max(1, int(remaining * 1000) + 1)):
+            return True

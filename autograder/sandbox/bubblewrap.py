@@ -8,23 +8,24 @@ How one sandbox is built (see docs/SANDBOX.md):
 - Namespaces: user (nested ones disabled), pid, net (loopback only, nothing listening), ipc, uts,
   cgroup; `--new-session`, `--die-with-parent`, `--clearenv` plus CHILD_ENV only.
 - Filesystem: an empty read-only root holding the system interpreter, its stdlib, the multiarch
-  shared-library dir, the runtime's site dir (numpy, scipy), boot.py and child.py (copied in through
-  pipes, so the repo needs no permissions) and the submission's JSON; a private /dev, a private /proc
-  of the sandbox's pid namespace, and a size-capped tmpfs /tmp. Nothing else of the host exists there:
-  not the repo, the graders, the reference, the course secret or the gradebook.
-- Limits: boot.py sets every rlimit (address space, CPU, file size, open files, processes, core = 0)
-  inside the user namespace before any student code runs. The kernel counts RLIMIT_NPROC per user
-  namespace, so it binds the sandbox (even when the grader is root) and parallel sandboxes, which
-  share the uid, never count against each other.
+  shared-library dir, the runtime's site dir (numpy, scipy) and libseccomp's binding at neutral
+  paths; boot.py, child.py and the submission's JSON are copied in from descriptors, so no bind
+  names the scratch dir or the venv; a private /dev with a size-capped tmpfs /dev/shm, a private
+  /proc of the sandbox's pid namespace, and a size-capped tmpfs /tmp. Nothing else of the host
+  exists there: not the repo, the graders, the reference, the course secret or the gradebook.
+- Limits: a fresh cgroup (cgroups.py) caps the memory and the processes of the whole sandbox,
+  tmpfs pages included; without one, the sandbox may not fork at all, so the per-process address
+  space limit bounds it. boot.py sets every rlimit (address space, CPU, file size, open files,
+  processes, core = 0) and loads the seccomp filter before any student code runs.
 - Killing: `--info-fd` gives the pid of the sandbox's init; `terminate` SIGKILLs it through a pidfd
   (no pid-reuse race), so the kernel kills every process in the pid namespace, daemons included;
-  then bwrap is reaped. The grader is made a child subreaper, so an init orphaned by a dead bwrap is
-  re-parented to us and reaped through the same pidfd: no process or zombie is ever left behind.
+  then bwrap is reaped. `--die-with-parent` makes the init die with bwrap, and an init orphaned by
+  a dead bwrap is killed through the same pidfd and reaped by the system's init. The grader is no
+  subreaper: unrelated orphans never become its zombies.
 """
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import json
 import os
@@ -36,14 +37,15 @@ import time
 from pathlib import Path
 
 from autograder.errors import SandboxUnavailable
-from autograder.sandbox.launch import CHILD_ENV, CHILD_SCRIPT
-from autograder.sandbox.runtime import Runtime, load_runtime
+from autograder.sandbox import cgroups
+from autograder.sandbox.launch import BOOT_SCRIPT, CHILD_ENV, CHILD_SCRIPT, PROBE_SOURCE, boot_limits
+from autograder.sandbox.runtime import Runtime, load_runtime, seccomp_module
 
 SANDBOX_UID = int(os.environ.get("AUTOGRADER_SANDBOX_UID", "64999"))
 TMP_BYTES = 32 * 2**20
-BOOT_SCRIPT = Path(__file__).with_name("boot.py")
+SHM_BYTES = 32 * 2**20
 START_SECONDS = 10.0
-_PR_SET_CHILD_SUBREAPER = 36
+SECCOMP_DIR = "/sandbox/seccomp"
 
 
 class BubblewrapLauncher:
@@ -53,20 +55,22 @@ class BubblewrapLauncher:
 
     def __init__(self, runtime: Runtime | None = None):
         runtime = runtime or load_runtime()
-        bwrap = shutil.which("bwrap")
-        if runtime is None or bwrap is None:
+        bwrap = shutil.which(os.environ.get("AUTOGRADER_BWRAP", "bwrap"))
+        seccomp = seccomp_module()
+        if runtime is None or bwrap is None or seccomp is None:
             raise SandboxUnavailable(
-                "bubblewrap is not installed" if bwrap is None else
-                "the sandbox runtime is not built: run `python -m autograder.sandbox.runtime`"
+                "bubblewrap is not installed (Debian package `bubblewrap`)" if bwrap is None else
+                "the sandbox runtime is not built: run `python -m autograder.sandbox.runtime`" if runtime is None
+                else "libseccomp's Python binding is missing (Debian package `python3-seccomp`)"
             )
         self.runtime = runtime
         self.bwrap = bwrap
+        self.seccomp = seccomp
         self.uid = SANDBOX_UID if os.geteuid() == 0 else None
         self._sources = {"/sandbox/boot.py": BOOT_SCRIPT.read_bytes(), "/sandbox/child.py": CHILD_SCRIPT.read_bytes()}
-        self._inits: dict[int, int] = {}  # bwrap pid -> pidfd of the sandbox's init
-        _become_subreaper()
+        self._inits: dict[int, tuple[int, cgroups.Cgroup | None]] = {}  # bwrap pid -> (init pidfd, cgroup)
 
-    def command(self, *, info_fd: int, data_fds: dict[str, int], submission_file: Path | None) -> list[str]:
+    def command(self, *, info_fd: int, data_fds: dict[str, int]) -> list[str]:
         """The bwrap argv up to (not including) the sandboxed command."""
         rt = self.runtime
         argv = [self.bwrap, "--unshare-user", "--disable-userns", "--unshare-pid", "--unshare-net",
@@ -86,56 +90,73 @@ class BubblewrapLauncher:
                 argv += ["--ro-bind", str(Path(top, rt.libdir.name)), str(Path(top, rt.libdir.name))]
         if os.path.isdir("/usr/lib64") and not os.path.islink("/usr/lib64"):
             argv += ["--ro-bind", "/usr/lib64", "/usr/lib64"]
-        argv += ["--ro-bind", str(rt.site), "/sandbox/site"]
+        argv += ["--ro-bind", str(rt.site), "/sandbox/site",
+                 "--ro-bind", str(self.seccomp), f"{SECCOMP_DIR}/{self.seccomp.name}"]
         for destination, fd in data_fds.items():
             argv += ["--perms", "0444", "--ro-bind-data", str(fd), destination]
-        if submission_file is not None:
-            argv += ["--ro-bind", str(submission_file), "/sandbox/submission.json"]
-        argv += ["--dev", "/dev", "--proc", "/proc", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+        argv += ["--dev", "/dev", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm", "--proc", "/proc",
+                 "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
                  "--remount-ro", "/", "--chdir", "/tmp", "--info-fd", str(info_fd)]
         return argv
 
     def spawn(self, *, submission_file: Path, read_fd: int, write_fd: int, limits) -> subprocess.Popen:
-        boot_limits = json.dumps({
-            "memory_bytes": limits.memory_bytes, "cpu_seconds": limits.cpu_seconds,
-            "file_bytes": limits.file_bytes, "open_files": limits.open_files,
-            "processes": limits.processes, "core_bytes": 0,
-        })
-        tail = ["/usr/bin/python3", "-I", "-S", "/sandbox/boot.py", boot_limits, "/sandbox/child.py",
-                str(read_fd), str(write_fd), "/sandbox/submission.json", "/sandbox/site"]
-        return self._start(submission_file, tail, keep_fds=(read_fd, write_fd))
+        return self._start(limits, "/sandbox/child.py", [str(read_fd), str(write_fd), "/sandbox/submission.json",
+                                                          "/sandbox/site"],
+                           keep_fds=(read_fd, write_fd), submission_file=submission_file)
 
-    def _start(self, submission_file: Path | None, tail: list[str], keep_fds=(),
-               stderr=subprocess.DEVNULL) -> subprocess.Popen:
+    def _start(self, limits, script: str, script_args: list[str], *, keep_fds=(), submission_file: Path | None = None,
+               extra_sources: dict[str, bytes] | None = None, stderr=subprocess.DEVNULL) -> subprocess.Popen:
+        group = _sandbox_cgroup(limits)
+        processes = limits.processes if group is not None else 2  # no cgroup: no fork (init + python only)
+        tail = ["/usr/bin/python3", "-I", "-S", "/sandbox/boot.py",
+                boot_limits(limits, seccomp_dir=SECCOMP_DIR, processes=processes), script, *script_args]
         info_read, info_write = os.pipe()
-        data_fds = {dest: _data_pipe(content) for dest, content in self._sources.items()}
+        data_fds = {dest: _data_pipe(content) for dest, content in {**self._sources, **(extra_sources or {})}.items()}
+        if submission_file is not None:
+            data_fds["/sandbox/submission.json"] = os.open(submission_file, os.O_RDONLY | os.O_CLOEXEC)
+        block_read, block_write = os.pipe() if group is not None else (None, None)
+        block = ["--block-fd", str(block_read)] if group is not None else []
         identity = {"user": self.uid, "group": self.uid, "extra_groups": []} if self.uid is not None else {}
         try:
             process = subprocess.Popen(
-                self.command(info_fd=info_write, data_fds=data_fds, submission_file=submission_file) + ["--", *tail],
+                self.command(info_fd=info_write, data_fds=data_fds) + block + ["--", *tail],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
-                pass_fds=(*keep_fds, info_write, *data_fds.values()), cwd="/", start_new_session=True,
+                pass_fds=(*keep_fds, info_write, *data_fds.values(), *([block_read] if block else [])), cwd="/",
+                start_new_session=True,
                 env={},  # bwrap's own environ stays readable in /proc/1/environ: give it none
                 **identity,
             )
+        except BaseException:
+            if group is not None:
+                os.close(block_write)
+                group.remove(0)
+            raise
         finally:
-            for fd in (info_write, *data_fds.values()):
+            for fd in (info_write, *data_fds.values(), *([block_read] if block else [])):
                 os.close(fd)
         try:
             init_pid = _read_init_pid(info_read, time.monotonic() + START_SECONDS)
             pidfd = os.pidfd_open(init_pid)
+            if group is not None:  # bwrap waits on --block-fd until both of its processes are in the cgroup
+                group.add(process.pid, init_pid)
+                os.write(block_write, b"1")
         except (OSError, ValueError, KeyError) as error:
             process.kill()
             process.wait()
+            if group is not None:
+                group.kill_all()
+                group.remove()
             raise SandboxUnavailable(f"bubblewrap did not start the sandbox ({error})") from None
         finally:
             os.close(info_read)
-        self._inits[process.pid] = pidfd
+            if block_write is not None:
+                os.close(block_write)
+        self._inits[process.pid] = (pidfd, group)
         return process
 
     def terminate(self, process: subprocess.Popen) -> None:
         """SIGKILL the sandbox's init (the kernel then kills its whole pid namespace), reap bwrap and init."""
-        pidfd = self._inits.pop(process.pid, None)
+        pidfd, group = self._inits.pop(process.pid, (None, None))
         if pidfd is not None:
             try:
                 signal.pidfd_send_signal(pidfd, signal.SIGKILL)
@@ -147,11 +168,26 @@ class BubblewrapLauncher:
             process.kill()
             process.wait()
         if pidfd is not None:
-            try:  # only succeeds when bwrap died first and the init was re-parented to us
-                os.waitid(os.P_PIDFD, pidfd, os.WEXITED)
-            except ChildProcessError:
-                pass
+            select.select([pidfd], [], [], 5)  # readable once the init (and so its namespace) has exited
             os.close(pidfd)
+        if group is not None:
+            group.kill_all()  # normally empty already
+            group.remove()
+
+    def out_of_memory(self, process: subprocess.Popen) -> bool:
+        group = self._inits.get(process.pid, (None, None))[1]
+        return group is not None and group.out_of_memory()
+
+
+def _sandbox_cgroup(limits) -> cgroups.Cgroup | None:
+    """The sandbox's own memory + pids cgroup, or None where none can be made (then it may not fork)."""
+    if cgroups.unavailable_reason() is not None:
+        return None
+    try:
+        # bwrap, its init and python come on top of the student's processes
+        return cgroups.create(memory_bytes=limits.memory_bytes, processes=limits.processes + 2)
+    except cgroups.CgroupUnavailable:
+        return None
 
 
 def _data_pipe(content: bytes) -> int:
@@ -183,21 +219,14 @@ def _read_init_pid(fd: int, deadline: float) -> int:
             continue
 
 
-def _become_subreaper() -> None:
-    """Make orphans of our children (an init whose bwrap died) re-parent to us, so that we reap them."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
 @functools.lru_cache(maxsize=1)
 def unavailable_reason() -> str | None:
     """Probe once per process: None when a real sandbox starts and imports numpy, else why not."""
+    from autograder.sandbox.session import Limits
+
     try:
         launcher = BubblewrapLauncher()
-        process = launcher._start(None, ["/usr/bin/python3", "-I", "-S", "-c",
-                                         "import sys; sys.path.insert(0, '/sandbox/site'); import numpy"],
+        process = launcher._start(Limits(), "/sandbox/probe.py", [], extra_sources={"/sandbox/probe.py": PROBE_SOURCE},
                                   stderr=subprocess.PIPE)
     except SandboxUnavailable as error:
         return str(error)

@@ -1,20 +1,25 @@
-"""How a child is started: inside bubblewrap when it exists, else as a plain process under rlimits."""
+"""What every launcher shares: the Launcher protocol, the child's environment, boot's arguments, the plain tier.
+
+The tiers themselves live beside this file: `bubblewrap.py` (namespaces), `uid.py` (a separate uid,
+for containers that deny namespaces) and `PlainLauncher` here (no isolation: opt-in only). Which one
+runs is decided in `policy.py`.
+"""
 
 from __future__ import annotations
 
+import json
 import os
-import resource
 import signal
 import subprocess
 import sys
-import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-import numpy
-
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
+BOOT_SCRIPT = Path(__file__).with_name("boot.py")
 CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LANG": "C.UTF-8"}
+PROBE_SOURCE = b"import sys\nsys.path.insert(0, '/sandbox/site')\nimport numpy\n"
 
 
 class Launcher(Protocol):
@@ -25,25 +30,45 @@ class Launcher(Protocol):
     def terminate(self, process: subprocess.Popen) -> None: ...
 
 
-def _apply_rlimits(limits) -> None:
-    for which, value in (
-        (resource.RLIMIT_AS, limits.memory_bytes),
-        (resource.RLIMIT_CPU, limits.cpu_seconds),
-        (resource.RLIMIT_FSIZE, limits.file_bytes),
-        (resource.RLIMIT_NOFILE, limits.open_files),
-        (resource.RLIMIT_CORE, 0),
-    ):
-        resource.setrlimit(which, (value, value))
+def boot_limits(limits, *, seccomp_dir: str | None, processes: int, require_seccomp: bool = True) -> str:
+    """boot.py's first argument: every rlimit (hard = soft) and where libseccomp's binding is."""
+    return json.dumps({
+        "memory_bytes": limits.memory_bytes, "cpu_seconds": limits.cpu_seconds, "file_bytes": limits.file_bytes,
+        "open_files": limits.open_files, "processes": processes, "core_bytes": 0, "seccomp_dir": seccomp_dir,
+        "require_seccomp": require_seccomp,
+    })
+
+
+def join_cgroup(procs_fds: list[int]) -> Callable[[], None]:
+    """A preexec_fn: the forked child writes itself into each open `cgroup.procs` before it execs."""
+    def join() -> None:
+        for fd in procs_fds:
+            os.write(fd, b"0")
+    return join
 
 
 class PlainLauncher:
-    """A child process under rlimits, with no namespaces: the fallback where bubblewrap is missing."""
+    """A child process under rlimits and seccomp, with no namespaces and the grader's uid: opt-in only.
+
+    It can read whatever the grader can read, the course included. `policy.select_launcher` returns
+    it only when the instructor asked for `isolation = "process"`, and every report then says so.
+    """
 
     isolation = "process"
 
     def spawn(self, *, submission_file: Path, read_fd: int, write_fd: int, limits) -> subprocess.Popen:
-        site = str(Path(numpy.__file__).resolve().parent.parent)
-        command = [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(read_fd), str(write_fd), str(submission_file), site]
+        from autograder.sandbox.runtime import load_runtime, seccomp_module
+
+        runtime, seccomp = load_runtime(), seccomp_module()
+        if runtime is not None and seccomp is not None:  # Debian's python3, which can load the filter
+            python, site, seccomp_dir = str(runtime.python), str(runtime.site), str(seccomp.parent)
+        else:
+            import numpy
+
+            python, site, seccomp_dir = sys.executable, str(Path(numpy.__file__).resolve().parent.parent), None
+        command = [python, "-I", "-S", str(BOOT_SCRIPT), boot_limits(limits, seccomp_dir=seccomp_dir, processes=limits.processes,
+                                                                       require_seccomp=False),
+                   str(CHILD_SCRIPT), str(read_fd), str(write_fd), str(submission_file), site]
         return subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -53,7 +78,6 @@ class PlainLauncher:
             env=dict(CHILD_ENV),
             cwd=str(submission_file.parent),
             start_new_session=True,
-            preexec_fn=lambda: _apply_rlimits(limits),
         )
 
     def terminate(self, process: subprocess.Popen) -> None:
@@ -64,18 +88,8 @@ class PlainLauncher:
         process.wait()
 
 
-def select_launcher() -> Launcher:
-    """bubblewrap when a trial sandbox works on this machine (probed once per process), else plain, loudly."""
-    from autograder.sandbox.bubblewrap import BubblewrapLauncher, unavailable_reason
+def select_launcher(**options) -> Launcher:
+    """The strongest tier the course's isolation setting allows; see `policy.select_launcher`."""
+    from autograder.sandbox.policy import select_launcher as choose
 
-    reason = unavailable_reason()
-    if reason is None:
-        return BubblewrapLauncher()
-    warnings.warn(
-        f"SANDBOX DISABLED: {reason}. Student code runs as a plain child process under rlimits, WITHOUT "
-        "namespace isolation (reports say isolation='process'). Install the Debian package `bubblewrap` "
-        "and run `python -m autograder.sandbox.runtime`.",
-        RuntimeWarning,
-        stacklevel=2,
-    )
-    return PlainLauncher()
+    return choose(**options)

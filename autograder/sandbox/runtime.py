@@ -5,15 +5,17 @@ uid cannot execute. The sandbox therefore runs the system interpreter (same mino
 same cp3XX wheels) and imports numpy/scipy from `<runtime>/site`, installed with the grader's pip
 via `pip install --target`, pinned to the versions in requirements.lock. Build it with
 
-    python -m autograder.sandbox.runtime          # idempotent; --force rebuilds
+    python -m autograder.sandbox.runtime          # idempotent; --force rebuilds; as root, also the
+                                                  # container tier's chroot (rootfs.py)
 
-The runtime lives in `<venv>/sandbox-runtime` (i.e. `.venv/sandbox-runtime`) when every directory
-above it is traversable by other users; otherwise in /var/lib/autograder/sandbox-runtime. The
-environment variable AUTOGRADER_SANDBOX_RUNTIME overrides both.
+The runtime lives in /var/lib/autograder/sandbox-runtime, a neutral path that names neither the
+venv nor the course (the sandbox's mount table shows a bind's source path), whenever this user can
+create it; otherwise in `<venv>/sandbox-runtime`. AUTOGRADER_SANDBOX_RUNTIME overrides both.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -50,8 +52,14 @@ def runtime_dir() -> Path:
     override = os.environ.get("AUTOGRADER_SANDBOX_RUNTIME")
     if override:
         return Path(override)
-    preferred = Path(sys.prefix) / "sandbox-runtime"
-    return preferred if _traversable_by_others(Path(sys.prefix)) else FALLBACK_DIR
+    if _creatable(FALLBACK_DIR):
+        return FALLBACK_DIR  # a neutral path: the sandbox's mount table must not name the venv or the course
+    return Path(sys.prefix) / "sandbox-runtime"
+
+
+def _creatable(path: Path) -> bool:
+    existing = next(p for p in [path, *path.parents] if p.exists())
+    return os.access(existing, os.W_OK) and _traversable_by_others(existing)
 
 
 def _traversable_by_others(path: Path) -> bool:
@@ -125,6 +133,18 @@ def _make_world_readable(top: Path) -> None:
                 os.chmod(path, os.stat(path).st_mode | 0o444)
 
 
+@functools.lru_cache(maxsize=1)
+def seccomp_module(python: Path = SYSTEM_PYTHON) -> Path | None:
+    """Debian's libseccomp binding for the sandbox's python3 (package python3-seccomp), or None if missing."""
+    try:
+        found = subprocess.run([str(python), "-I", "-c", "import seccomp; print(seccomp.__file__)"],
+                               capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    path = Path(found.stdout.strip())
+    return path if found.returncode == 0 and path.is_file() else None
+
+
 def load_runtime(root: Path | None = None) -> Runtime | None:
     """The built runtime, or None when it has not been built (or is incomplete)."""
     root = Path(root or runtime_dir())
@@ -148,6 +168,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     versions = ", ".join(f"{k} {v}" for k, v in runtime.packages.items())
     print(f"sandbox runtime: {runtime.root} ({runtime.python}, {versions})")
+    if os.geteuid() == 0 and seccomp_module() is not None:  # the container tier's chroot, built ahead of use
+        from autograder.sandbox.rootfs import rootfs_for
+
+        print(f"container tier root: {rootfs_for(runtime)}")
+    elif seccomp_module() is None:
+        print("warning: python3-seccomp is missing: no sandbox tier can start (scripts/install-system-deps)",
+              file=sys.stderr)
     return 0
 
 

@@ -112,12 +112,12 @@ class StudentSession:
         deadline = min(time.monotonic() + self.limits.call_seconds, self._submission_deadline())
         try:
             try:
-                self._channel.send(header, blobs)
+                self._channel.send(header, blobs, deadline)
             except StudentCrashed:  # it died before this call's input reached it: not this call's fault
                 self._kill()
                 self._ensure_started()
                 deadline = min(time.monotonic() + self.limits.call_seconds, self._submission_deadline())
-                self._channel.send(header, blobs)
+                self._channel.send(header, blobs, deadline)
             try:
                 reply, reply_blobs = self._channel.receive(deadline)
             except BadReturnValue:
@@ -126,9 +126,15 @@ class StudentSession:
             return self._interpret(target, reply, reply_blobs)
         except StudentTimeout:
             self._kill()
+            if time.monotonic() >= self._submission_deadline():
+                self._fatal = StudentTimeout(
+                    f"time limit: the submission used up its {self.limits.submission_seconds:g} s time budget "
+                    f"during {target}; the remaining checks were not run"
+                )
+                raise self._fatal from None
             raise StudentTimeout(
-                f"{target} did not return within {self.limits.call_seconds:g} s. Look for an infinite "
-                "loop, or a Python loop over every element where a vectorised numpy operation would do."
+                f"time limit: {target} did not return within {self.limits.call_seconds:g} s. Look for an "
+                "infinite loop, or a Python loop over every element where a vectorised numpy operation would do."
             ) from None
         except (StudentCrashed, BadReturnValue) as error:
             if isinstance(error, StudentCrashed) or self._process_dead():
@@ -192,7 +198,7 @@ class StudentSession:
             raise self._fatal
         if time.monotonic() >= self._submission_deadline():
             self._fatal = StudentTimeout(
-                f"the submission used up its {self.limits.submission_seconds:g} s time budget; "
+                f"time limit: the submission used up its {self.limits.submission_seconds:g} s time budget; "
                 "the remaining checks were not run"
             )
             raise self._fatal
@@ -257,6 +263,10 @@ class StudentSession:
             return ""
         if code > 128 and self.isolation == "bubblewrap":
             code = 128 - code  # bwrap exits with 128 + the signal that killed the sandboxed command
+        out_of_memory = getattr(self.launcher, "out_of_memory", None)
+        if code < 0 and out_of_memory is not None and out_of_memory(self._process):
+            return (f"The process ended with {signal.Signals(-code).name}: the submission used more than "
+                    f"{self.limits.memory_bytes // 2**20} MiB of memory in all (its processes and files together).")
         if code < 0:
             name = signal.Signals(-code).name
             hint = {

@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import autograder
+from autograder.errors import SandboxUnavailable
 from autograder.extract import read_submission, submission_from_bytes
-from autograder.sandbox import StudentSession
-from .conftest import CLEAN, FAILED, FAST, assert_no_leftovers, attempt, rubric, same_values
+from autograder.sandbox import StudentSession, policy
+from .conftest import CLEAN, FAILED, FAST, TIERS, assert_no_leftovers, attempt, real_launcher, rubric, same_values
 
 ATTACKS = sorted(Path(__file__).with_name("attacks").glob("*.py"))
 REPO = Path(autograder.__file__).resolve().parents[1]
@@ -21,6 +24,7 @@ HOST_FILES = [Path("/autograder/results/results.json"), REPO / "results.json",
               REPO / "out" / "results.json", Path("/results.json"), Path("/tmp/autograder-pickle-pwned")]
 SECRET_MARKERS = [b"HIDDEN TESTS", b"BEGIN SOLUTION", b"def test_", b"-----BEGIN"]
 FORBIDDEN_NAMES = ["celoss.ipynb", "graders/celoss", "autograder-secret", "gradebook", "canary"]
+HOST_PATHS = [str(REPO), str(Path(sys.prefix).resolve()), str(Path(tempfile.gettempdir(), "autograder-"))]
 
 
 def header(path: Path, key: str) -> str:
@@ -65,7 +69,7 @@ def test_attack_gains_nothing(path, launcher, listener, canary, clean_baseline):
     before = {f: f.exists() and f.stat().st_mtime for f in HOST_FILES}
     session = StudentSession(read_submission(path), limits=FAST, launcher=launcher)
     try:
-        assert session.isolation == "bubblewrap"
+        assert session.isolation == launcher.isolation
         points, _ = rubric(session)
         leak = attempt(session, "CELoss.leak")
         reached = attempt(session, "CELoss.phone_home", listener.port)
@@ -83,6 +87,8 @@ def test_attack_gains_nothing(path, launcher, listener, canary, clean_baseline):
             assert marker not in data, f"{path.name} read {marker!r} from inside the sandbox"
         for name in FORBIDDEN_NAMES:
             assert name.encode() not in data, f"{path.name} saw a grader file named like {name!r}"
+        for host in HOST_PATHS:
+            assert host.encode() not in data, f"{path.name} saw the host path {host!r}"
     assert reached in (FAILED, 0), "the sandbox reached a listener on 127.0.0.1"
     assert listener.connections() == 0
     assert escapes in (FAILED, 0), "the sandbox raised an rlimit or created a user namespace"
@@ -141,16 +147,21 @@ def engine():
 @pytest.mark.parametrize(
     "path", ATTACKS, ids=[p.stem for p in ATTACKS],
 )
-def test_engine_scores_attack_like_its_celoss(path, launcher, engine):
+def test_engine_scores_attack_like_its_celoss(path, engine):
     """End to end: an attack never scores above the same CELoss without the attack; a correct one keeps full marks.
 
     The twin of an attack whose CELoss is wrong, broken or missing is the plain wrong (or broken-forward)
     CELoss; refused values, crashes and timeouts may cost an attack more than its twin, never less.
     """
     grade, twin_score = engine
+    try:
+        default_tier = policy.check_isolation()  # the engine's own choice: bubblewrap here, uid in a container
+    except SandboxUnavailable:
+        default_tier = TIERS[0]
+    real_launcher(default_tier)  # skips (fails in CI) with the reason when no tier works
     report = grade(read_submission(path))
     expect = int(header(path, "expect"))
-    assert report.isolation == "bubblewrap"
+    assert report.isolation == default_tier
     if expect == 3:
         assert report.score == twin_score(3) == report.max_score, f"{path.name}: {report.score}"
     else:

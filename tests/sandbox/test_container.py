@@ -1,0 +1,67 @@
+"""The container tier holds where namespaces are denied: the sandbox suite, rerun inside a simulated container.
+
+The simulation is Docker's default seccomp profile (deny_namespaces.py: unshare, setns and
+namespace-creating clone fail with EPERM), so the bubblewrap probe fails on its own and the policy
+falls back to the container tier. The rerun happens from a copy of the repository inside a private
+(mode 0700) directory, as from a clone in a private home, and runs the whole attack corpus, the
+limits and the launcher tests against the tier the product then selects.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import autograder
+from autograder.sandbox import policy
+from autograder.sandbox.runtime import SYSTEM_PYTHON, seccomp_module
+
+REPO = Path(autograder.__file__).resolve().parents[1]
+SIMULATED = os.environ.get("AUTOGRADER_SIMULATED_CONTAINER") == "1"
+COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "out", "build", "__pycache__", ".pytest_cache", "*.egg-info",
+                                     "gradebook.db", ".autograder-secret")
+
+
+def test_inside_a_simulated_container_the_container_tier_is_chosen():
+    if not SIMULATED:
+        pytest.skip("runs inside the simulated container (test_the_sandbox_suite_holds_in_a_simulated_container)")
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.unshare(0x10000000) == -1 and ctypes.get_errno() == errno.EPERM  # CLONE_NEWUSER
+    assert policy.tier_unavailable_reason("bubblewrap") is not None
+    assert policy.check_isolation() == "uid"
+
+
+@pytest.mark.slow
+def test_the_sandbox_suite_holds_in_a_simulated_container(tmp_path):
+    if SIMULATED:
+        pytest.skip("already inside the simulated container")
+    if seccomp_module() is None or os.geteuid() != 0:
+        message = "the simulation needs python3-seccomp and root"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    copy = private / "repo"
+    shutil.copytree(REPO, copy, ignore=COPY_IGNORE)
+    env = {**os.environ, "PYTHONPATH": str(copy), "AUTOGRADER_TEST_TIERS": "uid",
+           "AUTOGRADER_SIMULATED_CONTAINER": "1", "OPENBLAS_NUM_THREADS": "1"}
+    env.pop(policy.ISOLATION_ENV, None)
+    command = [str(SYSTEM_PYTHON), str(copy / "tests/sandbox/deny_namespaces.py"), sys.executable, "-m", "pytest",
+               "-q", "-x", "-p", "no:cacheprovider", "-k", "not engine_scores",
+               "tests/sandbox/test_container.py", "tests/sandbox/test_attacks.py", "tests/sandbox/test_limits.py",
+               "tests/sandbox/test_launcher.py"]
+    result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=480)
+    tail = (result.stdout + result.stderr)[-3000:]
+    assert result.returncode == 0, tail
+    passed = re.search(r"(\d+) passed", result.stdout)
+    attacks = len(list(Path(__file__).with_name("attacks").glob("*.py")))
+    assert passed and int(passed.group(1)) > attacks + 10 and " failed" not in result.stdout, tail

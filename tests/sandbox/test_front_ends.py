@@ -1,0 +1,133 @@
+"""Every front end fails closed: with no working sandbox it refuses, says why, and exits non-zero.
+
+The sandbox is broken the way a fresh machine is: no bubblewrap and no sandbox runtime, so neither
+tier can start. Each front end runs as a real process (the CLI, Gradescope's run_autograder,
+`nbgrader autograde`); the Dask and pool workers run `batch.grade_job`, which must raise.
+Afterwards, `autograder grade` leaves no sandbox process alive, in either tier.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import autograder
+from autograder.errors import SandboxUnavailable
+from autograder.sandbox import policy
+from .conftest import CLEAN, real_launcher
+
+REPO = Path(autograder.__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+REFUSAL = "refusing to run student code: no sandbox the course allows (isolation='sandbox') works on this machine"
+BROKEN = {"AUTOGRADER_BWRAP": "/nonexistent/bwrap", "AUTOGRADER_SANDBOX_RUNTIME": "/nonexistent/sandbox-runtime"}
+CLI = [sys.executable, "-c", "from autograder.cli import main; main()"]
+
+
+def environment(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "PYTHONPATH": str(REPO),
+           "OPENBLAS_NUM_THREADS": "1", **extra}
+    env.pop(policy.ISOLATION_ENV, None)
+    return env
+
+
+def run(command: list[str], cwd: Path, **extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=cwd, env=environment(**extra), capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def submission(tmp_path) -> Path:
+    path = tmp_path / "alice.py"
+    path.write_bytes(CLEAN)
+    return path
+
+
+def test_cli_refuses_and_grades_nothing(tmp_path, submission):
+    result = run([*CLI, "grade", "celoss", str(submission), "--out", str(tmp_path / "out"), "--no-progress"],
+                 cwd=REPO, **BROKEN)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"error: {REFUSAL}" in result.stderr and "--isolation process" in result.stderr
+    assert not (tmp_path / "out" / "alice.json").exists()
+
+
+def test_cli_grades_without_a_sandbox_only_on_opt_in_and_says_so(tmp_path, submission):
+    result = run([*CLI, "grade", "celoss", str(submission), "--out", str(tmp_path / "out"), "--no-progress",
+                  "--isolation", "process"], cwd=REPO, **BROKEN)
+    assert result.returncode == 0, result.stdout + result.stderr
+    document = json.loads((tmp_path / "out" / "alice.json").read_text())
+    assert document["extra_data"]["isolation"] == "process"
+
+
+def test_gradescope_run_autograder_refuses(tmp_path, submission):
+    root = tmp_path / "gradescope"
+    (root / "submission").mkdir(parents=True)
+    (root / "results").mkdir()
+    shutil.copy2(submission, root / "submission" / "celoss.py")
+    result = run([sys.executable, "-m", "autograder.gradescope_run", "--root", str(root), "--assignment", "celoss"],
+                 cwd=REPO, AUTOGRADER_COURSE_ROOT=str(REPO), **BROKEN)
+    assert result.returncode == 1 and f"error: {REFUSAL}" in result.stderr, result.stdout + result.stderr
+    assert not (root / "results" / "results.json").exists()
+
+
+@pytest.mark.slow
+def test_nbgrader_autograde_refuses(tmp_path):
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy2(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copytree(REPO / "solutions", root / "solutions", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(REPO / "graders", root / "graders", ignore=shutil.ignore_patterns("__pycache__"))
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    made = run([*nbgrader, "generate_assignment", "celoss", "--force"], cwd=root)
+    assert made.returncode == 0, made.stdout + made.stderr
+    folder = root / "submitted" / "alice" / "celoss"
+    folder.mkdir(parents=True)
+    shutil.copy2(root / "assignments" / "celoss" / "celoss.ipynb", folder / "celoss.ipynb")
+    result = run([*nbgrader, "autograde", "celoss"], cwd=root, **BROKEN)
+    assert result.returncode != 0
+    assert REFUSAL in result.stdout + result.stderr
+
+
+def test_pool_and_dask_workers_raise_the_refusal(monkeypatch, submission):
+    """`grade_job` is what both the local pool and a Dask task run: its refusal fails that task, never scores it."""
+    from autograder.batch import Job, grade_job
+    from autograder.collect import SubmissionFile
+    from autograder.course import load_assignment
+
+    monkeypatch.setattr(policy, "tier_unavailable_reason", lambda tier: f"{tier} is broken here")
+    monkeypatch.delenv(policy.ISOLATION_ENV, raising=False)
+    job = Job(SubmissionFile(submission, "alice"), "0" * 64, submission.stat().st_size)
+    with pytest.raises(SandboxUnavailable, match="^refusing to run student code"):
+        grade_job(load_assignment("celoss", course_root=REPO), job)
+
+
+def _processes_of(uids: range) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            uid_line = next(line for line in (entry / "status").read_text().splitlines() if line.startswith("Uid:"))
+        except (OSError, StopIteration):
+            continue
+        if int(uid_line.split()[1]) in uids:
+            found.append(entry.name)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tier", ["bubblewrap", "uid"])
+def test_no_sandbox_process_outlives_autograder_grade(tmp_path, submission, tier):
+    real_launcher(tier)
+    attacks = Path(__file__).with_name("attacks")
+    for name in ("daemonize.py", "fork_bomb.py", "sigterm_loop.py"):
+        shutil.copy2(attacks / name, tmp_path / name)
+    base = 500000 + (os.getpid() % 1000) * 512
+    result = run([*CLI, "grade", "celoss", str(tmp_path), "--out", str(tmp_path / "out"), "--no-progress",
+                  "--isolation", tier, "-j", "2"], cwd=REPO,
+                 AUTOGRADER_SANDBOX_UID=str(base), AUTOGRADER_SANDBOX_UID_BASE=str(base + 1))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(list((tmp_path / "out").glob("*.json"))) >= 4
+    assert _processes_of(range(base, base + 257)) == [], "a sandbox process outlived `autograder grade`"
