@@ -1,5 +1,11 @@
-"""Hidden graders for CELoss.backward: the contract, parity, finite differences and the chain rule."""
+"""Hidden graders for CELoss.backward: the contract, parity, finite differences and the chain rule.
 
+Three of these tests compare the submission with itself (the contract, its own finite differences,
+linearity in dout). They pay only when CELoss.forward on the same logits is cross-entropy or a
+catalogued misreading of it (`probes.gated`), so a made-up loss with its exact gradient earns nothing.
+"""
+
+import numpy as np
 import pytest
 
 from autograder.checks import compare, contract, gradcheck
@@ -27,7 +33,7 @@ def test_backward_returns_dx_and_zero_dy(student, reference, rng):
     x, y = probes.logits(rng, n, c)
     probes.run(
         f"CELoss.backward(x, y, 1.0) returns (dx, dy) with dx of x's shape and dy = 0, on {probes.describe(x)}.",
-        lambda: _contract(student.CELoss.backward(x, y, 1.0), x, y),
+        lambda: probes.gated(student, x, y, lambda _: _contract(student.CELoss.backward(x, y, 1.0), x, y)),
         student, reference, rng, stage="backward",
     )
 
@@ -35,17 +41,42 @@ def test_backward_returns_dx_and_zero_dy(student, reference, rng):
 @pytest.mark.points(1)
 @pytest.mark.part("backward")
 def test_dx_matches_reference(student, reference, rng):
-    """dx on random logits equals the reference's (float64 rtol 1e-7, atol 1e-9 max|dx|)."""
+    """dx on random float64 logits equals the reference's within rtol=1e-7, atol=1e-9*max|dx|; float32: 1e-5, 1e-5*max|dx|."""
     n, c = probes.sizes(rng)
     x, y = probes.logits(rng, n, c)
+    x32 = probes.logits(rng, n, c, dtype=np.float32)[0]
 
     def check():
-        out = student.CELoss.backward(x, y, 1.0)
-        pair = contract.check_pair(out)
-        return pair if not pair.passed else compare.compare_array(out[0], reference.CELoss.backward(x, y, 1.0)[0])
+        for inputs in (x, x32):
+            out = student.CELoss.backward(inputs, y, 1.0)
+            result = contract.check_pair(out)
+            if result.passed:
+                want = reference.CELoss.backward(inputs.astype(np.float64), y, 1.0)[0]
+                result = compare.compare_array(out[0], want, inputs=inputs)
+            if not result.passed:
+                return CheckResult.fail(f"On {probes.describe(inputs)}:\n{result.message}", **result.details)
+        return CheckResult.ok()
 
-    probes.run(f"dx from CELoss.backward(x, y, 1.0) on {probes.describe(x)} against the reference.",
+    probes.run("dx from CELoss.backward(x, y, 1.0) on random float64 and float32 logits against the reference.",
                check, student, reference, rng, stage="backward")
+
+
+# A forward misreading that scales the loss: finite differences of it are this factor times the true dx.
+_LOSS_SCALE = {"sum-not-mean": lambda n, c: float(n), "missing-minus": lambda n, c: -1.0,
+               "mean-over-classes": lambda n, c: 1.0 / c}
+
+
+def _own_loss(student, y, reading):
+    """Your forward as a scalar function of x; per-sample losses are averaged, so not-scalar is charged once."""
+    n = len(y)
+
+    def f(z):
+        out = student.CELoss.forward(z, y)
+        if reading == "not-scalar" and isinstance(out, np.ndarray) and out.size in (1, n) and out.dtype.kind in "iuf":
+            return float(np.mean(out.astype(np.float64)))
+        return out
+
+    return f
 
 
 @pytest.mark.points(1)
@@ -57,7 +88,8 @@ def test_dx_matches_finite_differences(student, reference, rng):
     large_x, large_y = probes.logits(rng, n, c)
     directions = rng.standard_normal((3, n, c))
 
-    def check():
+    def check(reading):
+        result = CheckResult.ok()
         for x, y, full in ((small_x, small_y, True), (large_x, large_y, False)):
             out = student.CELoss.backward(x, y, 1.0)
             pair = contract.check_pair(out)
@@ -65,16 +97,17 @@ def test_dx_matches_finite_differences(student, reference, rng):
                 pair = contract.check_nonzero(out[0])
             if not pair.passed:
                 return pair
-            f = lambda z, y=y: student.CELoss.forward(z, y)  # noqa: E731
-            result = (gradcheck.full_central_differences(f, x, out[0]) if full
-                      else gradcheck.random_directions(f, x, out[0], directions))
+            scales = (1.0,) + ((_LOSS_SCALE[reading](*x.shape),) if reading in _LOSS_SCALE else ())
+            f = _own_loss(student, y, reading)
+            result = (gradcheck.full_central_differences(f, x, out[0], scales=scales) if full
+                      else gradcheck.random_directions(f, x, out[0], directions, scales=scales))
             if not result.passed:
                 label = "every entry, small input" if full else "random directions, large input"
-                return type(result).fail(f"[{label}, x of shape {x.shape}] {result.message}", **result.details)
+                return CheckResult.fail(f"[{label}, x of shape {x.shape}] {result.message}", **result.details)
         return result
 
     probes.run("dx from CELoss.backward against finite differences of CELoss.forward (your own loss).",
-               check, student, reference, rng, stage="gradcheck")
+               lambda: probes.gated(student, large_x, large_y, check), student, reference, rng, stage="gradcheck")
 
 
 @pytest.mark.points(1)
@@ -86,10 +119,9 @@ def test_dx_scales_with_dout(student, reference, rng):
     probes.run(
         f"CELoss.backward(x, y, dout) for dout in {contract.DOUTS}, each as a float and as a 0-d array, "
         f"on {probes.describe(x)}.",
-        lambda: _nonzero_then_scaling(student, x, y),
+        lambda: probes.gated(student, x, y, lambda _: _nonzero_then_scaling(student, x, y)),
         student, reference, rng, stage="dout",
     )
-
 
 
 def _nonzero_then_scaling(student, x, y) -> CheckResult:
@@ -99,4 +131,4 @@ def _nonzero_then_scaling(student, x, y) -> CheckResult:
         result = contract.check_nonzero(out[0])
     if not result.passed:
         return result
-    return contract.check_dout_scaling(lambda dout: student.CELoss.backward(x, y, dout), zero_like=y)
+    return contract.check_dout_scaling(lambda dout: student.CELoss.backward(x, y, dout), zero_like=y, like=x)

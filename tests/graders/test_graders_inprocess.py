@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from celoss import diagnose as diagnose_module
-from .inprocess import CORPUS, expected_tags, grade, load_module, reference
+from .inprocess import CORPUS, InProcess, expected_tags, grade, load_module, reference
 
 WRONG = sorted((CORPUS / "wrong").glob("*.py"))
 CORRECT = sorted((CORPUS / "correct").glob("*.py"))
@@ -57,24 +57,16 @@ def test_reference_earns_the_bonus_and_a_core_only_student_does_not(ref):
 
 
 def test_a_passing_submission_costs_few_calls_and_no_diagnosis(ref, monkeypatch):
-    from . import inprocess
-
-    calls = []
-    original = inprocess._Method.__call__
-
-    def counting(self, *args, **kwargs):
-        calls.append(self.target)
-        return original(self, *args, **kwargs)
-
     def no_diagnosis(failure, student, reference, rng, stage):
         assert stage == "extensions", f"diagnosis ran for a passing core test ({stage})"
         return None
 
-    monkeypatch.setattr(inprocess._Method, "__call__", counting)
     monkeypatch.setattr(diagnose_module, "_find", no_diagnosis)
-    outcomes = grade(load_module(CORPUS / "correct" / "vectorised.py"), 0, ref)
+    module = load_module(CORPUS / "correct" / "vectorised.py")
+    caller = InProcess(module)
+    outcomes = grade(module, 0, ref, caller=caller)
     assert core(outcomes) == (10.0, 10.0)
-    assert len(calls) <= 80, len(calls)
+    assert len(caller.calls) <= 80, len(caller.calls)
 
 
 def test_messages_never_contain_a_hidden_array(ref):
