@@ -50,7 +50,13 @@ def _value(f: Callable, x: np.ndarray) -> float:
     out = f(x)
     if np.ndim(out) != 0:
         raise _NotScalar(np.shape(out))
-    return float(np.asarray(out))
+    if isinstance(out, bool) or not isinstance(out, (int, float, np.generic, np.ndarray)) or \
+            np.asarray(out).dtype.kind not in "iuf":
+        raise _NotScalar(f"() but it is {type(out).__name__}, not a real number")
+    try:
+        return float(out)
+    except OverflowError:
+        return float("inf")
 
 
 class _NotScalar(Exception):
