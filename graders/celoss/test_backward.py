@@ -66,12 +66,29 @@ _LOSS_SCALE = {"sum-not-mean": lambda n, c: float(n), "missing-minus": lambda n,
                "mean-over-classes": lambda n, c: 1.0 / c}
 
 
+class _LeftCrossEntropy(Exception):
+    """CELoss.forward stopped computing its reading of cross-entropy at a point the differences use."""
+
+    def __init__(self, gate: CheckResult):
+        self.gate = gate
+
+
 def _own_loss(student, y, reading):
-    """Your forward as a scalar function of x; per-sample losses are averaged, so not-scalar is charged once."""
+    """Your forward as a scalar function of x, checked at every point to be the same reading of cross-entropy.
+
+    Per-sample losses are averaged, so `not-scalar` is charged once, in the forward part.
+    """
     n = len(y)
 
     def f(z):
         out = student.CELoss.forward(z, y)
+        gate = probes.forward_gate(out, z, y)
+        if not gate.passed:
+            raise _LeftCrossEntropy(gate)
+        if gate.details["reading"] != reading:
+            raise _LeftCrossEntropy(CheckResult.fail(
+                f"CELoss.forward computed {reading} at x but {gate.details['reading']} at a point 1e-5 away: "
+                "the finite differences need one function of x.", gate=True))
         if reading == "not-scalar" and isinstance(out, np.ndarray) and out.size in (1, n) and out.dtype.kind in "iuf":
             return float(np.mean(out.astype(np.float64)))
         return out
@@ -88,9 +105,13 @@ def test_dx_matches_finite_differences(student, reference, rng):
     large_x, large_y = probes.logits(rng, n, c)
     directions = rng.standard_normal((3, n, c))
 
-    def check(reading):
+    def check():
         result = CheckResult.ok()
         for x, y, full in ((small_x, small_y, True), (large_x, large_y, False)):
+            gate = probes.forward_gate(student.CELoss.forward(x, y), x, y)
+            if not gate.passed:
+                return gate
+            reading = gate.details["reading"]
             out = student.CELoss.backward(x, y, 1.0)
             pair = contract.check_pair(out)
             if pair.passed:
@@ -99,15 +120,18 @@ def test_dx_matches_finite_differences(student, reference, rng):
                 return pair
             scales = (1.0,) + ((_LOSS_SCALE[reading](*x.shape),) if reading in _LOSS_SCALE else ())
             f = _own_loss(student, y, reading)
-            result = (gradcheck.full_central_differences(f, x, out[0], scales=scales) if full
-                      else gradcheck.random_directions(f, x, out[0], directions, scales=scales))
+            try:
+                result = (gradcheck.full_central_differences(f, x, out[0], scales=scales) if full
+                          else gradcheck.random_directions(f, x, out[0], directions, scales=scales))
+            except _LeftCrossEntropy as left:
+                return left.gate
             if not result.passed:
                 label = "every entry, small input" if full else "random directions, large input"
                 return CheckResult.fail(f"[{label}, x of shape {x.shape}] {result.message}", **result.details)
         return result
 
     probes.run("dx from CELoss.backward against finite differences of CELoss.forward (your own loss).",
-               lambda: probes.gated(student, large_x, large_y, check), student, reference, rng, stage="gradcheck")
+               check, student, reference, rng, stage="gradcheck")
 
 
 @pytest.mark.points(1)
