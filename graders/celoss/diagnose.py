@@ -70,7 +70,11 @@ def _find_by_stage(failure, student, reference, rng, stage) -> Diagnosis:
         return forward_bug(student, reference, rng)
     if stage == "stability":
         dtype = np.float32 if failure.details.get("probe_dtype") == "float32" else np.float64
-        return stability_bugs(student, rng, backward=failure.details.get("stage") == "backward", dtype=dtype)
+        found = stability_bugs(student, rng, backward=failure.details.get("stage") == "backward", dtype=dtype)
+        if found or dtype == np.float32:
+            return found
+        # stable, but not accurate enough on float64 logits: float32 arithmetic explains that
+        return "float32-on-float64" if forward_bug(student, reference, rng) == "float32-on-float64" else None
     if stage == "dout":
         if failure.details.get("ignores_dout"):
             return "grad-ignores-dout"
@@ -297,7 +301,8 @@ def _breaks(student, hard, benign, labels, backward):
 
 
 def _close_exact(got, want, x) -> bool:
-    return variants.close(got, want, 1e-5 if x.dtype == np.float32 else 1e-8)
+    """Right or nearly: a stability bug gives inf, nan or a grossly wrong value, never a rounding error."""
+    return variants.close(got, want, 1e-3)
 
 
 def _error_bug(error):
