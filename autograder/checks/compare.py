@@ -47,6 +47,18 @@ def precision(*values) -> str:
     return "float64"
 
 
+def shape_of(value) -> tuple[int, ...] | None:
+    """The shape of an answer without converting it: an array's shape, () for a number, None for anything else.
+
+    `np.shape` would build an array from a list first, which can widen it, or raise on a ragged one.
+    """
+    if isinstance(value, np.ndarray):
+        return value.shape
+    if isinstance(value, (np.generic, int, float)):
+        return ()
+    return None
+
+
 def describe(value) -> str:
     """A short description of what came back, never its full contents."""
     if isinstance(value, np.ndarray):
@@ -84,10 +96,10 @@ def compare_scalar(
 
     Without `tolerance`, the tolerance is the one for `inputs`' precision (float64 when not given).
     """
-    if np.ndim(actual) != 0:
+    if shape_of(actual) != ():
         return CheckResult.fail(
             f"{what} should be a scalar (np.ndim == 0), but came back as {describe(actual)}.",
-            shape=np.shape(actual),
+            shape=shape_of(actual),
         )
     got = np.asarray(actual)
     if got.dtype.kind not in "biuf":

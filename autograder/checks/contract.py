@@ -6,7 +6,7 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.checks.compare import ARRAY_TOLERANCE, describe, precision
+from autograder.checks.compare import ARRAY_TOLERANCE, describe, precision, shape_of
 from autograder.checks.result import CheckResult
 
 DOUTS = (1.0, 0.37, -2.5, 0.0)
@@ -14,8 +14,8 @@ DOUTS = (1.0, 0.37, -2.5, 0.0)
 
 def check_scalar(value, *, what: str = "the loss") -> CheckResult:
     """A Python float or int, a numpy scalar or a 0-d array of real numbers; `np.ndim` must be 0."""
-    if isinstance(value, bool) or np.ndim(value) != 0:
-        shape = np.shape(value)
+    if isinstance(value, bool) or shape_of(value) != ():
+        shape = shape_of(value)
         return CheckResult.fail(
             f"{what} should be a scalar (np.ndim == 0), but came back as {describe(value)}.",
             shape=shape,
@@ -64,7 +64,9 @@ def check_zero(value, like: np.ndarray, *, what: str = "dy", of: str = "y") -> C
     """An adjoint that must vanish: 0, 0.0, a 0-d zero, or zeros shaped like its input."""
     if value is None or isinstance(value, bool):
         return CheckResult.fail(f"{what} should be 0 (integer labels get no gradient), but came back as {value!r}.")
-    shape = np.shape(value)
+    shape = shape_of(value)
+    if shape is None:
+        return CheckResult.fail(f"{what} should be 0 or zeros shaped like {of} {like.shape}, but came back as {describe(value)}.")
     if shape not in ((), like.shape):
         return CheckResult.fail(f"{what} should be 0 or zeros shaped like {of} {like.shape}, but has shape {shape}.")
     array = np.asarray(value)

@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.checks.compare import precision
+from autograder.checks.compare import describe, precision, shape_of
 from autograder.checks.result import CheckResult
 
 
@@ -48,8 +48,11 @@ def settings_for(x) -> Settings:
 
 def _value(f: Callable, x: np.ndarray) -> float:
     out = f(x)
-    if np.ndim(out) != 0:
-        raise _NotScalar(np.shape(out))
+    shape = shape_of(out)
+    if shape is None:
+        raise _NotScalar(f"() but it is {describe(out)}, not a real number")
+    if shape != ():
+        raise _NotScalar(shape)
     if isinstance(out, bool) or not isinstance(out, (int, float, np.generic, np.ndarray)) or \
             np.asarray(out).dtype.kind not in "iuf":
         raise _NotScalar(f"() but it is {type(out).__name__}, not a real number")
@@ -69,7 +72,7 @@ def full_central_differences(
 ) -> CheckResult:
     """Every entry of `analytic` against `(f(x + h e_k) - f(x - h e_k)) / 2h` (2 * x.size calls of f)."""
     if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
-        return CheckResult.fail(f"{what} has shape {np.shape(analytic)}; the finite-difference check needs {x.shape}.")
+        return CheckResult.fail(f"{what} has shape {shape_of(analytic)}; the finite-difference check needs {x.shape}.")
     settings = settings or settings_for(x)
     h = settings.full_h
     numeric = np.empty(x.shape)
@@ -109,7 +112,7 @@ def random_directions(
 ) -> CheckResult:
     """`<analytic, u>` against a central difference along each direction u (2 calls of f per direction)."""
     if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
-        return CheckResult.fail(f"{what} has shape {np.shape(analytic)}; the finite-difference check needs {x.shape}.")
+        return CheckResult.fail(f"{what} has shape {shape_of(analytic)}; the finite-difference check needs {x.shape}.")
     settings = settings or settings_for(x)
     h = settings.direction_h
     ana = analytic.astype(np.float64)

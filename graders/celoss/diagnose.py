@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.checks.compare import shape_of
 from autograder.checks.diagnosis import Diagnosis, Finding, explain
 from autograder.checks.result import CheckResult
 from autograder.errors import StudentError, StudentRaised
@@ -158,8 +159,8 @@ def forward_bug(student, reference, rng) -> str | None:
     got, error = _call(student.forward, x, y)
     if error is not None:
         return from_error(error, student, reference, rng, backward=False)
-    if np.ndim(got) != 0:
-        return "not-scalar"
+    if shape_of(got) != ():
+        return "not-scalar" if isinstance(got, np.ndarray) else None
     for bug, value in variants.forward_variants(x, y):
         if np.ndim(value) == 0 and _close(got, value):
             if bug == "correct":
@@ -187,7 +188,7 @@ def backward_bug(student, reference, rng, *, check_dout: bool) -> str | None:
         scaled, error = _call(student.backward, x, y, 0.37)
         if error is None and isinstance(scaled, (tuple, list)) and scaled and _close(scaled[0], dx):
             return "grad-ignores-dout"
-    if np.ndim(dy) == 0 and np.asarray(dy) != 0 or np.ndim(dy) and np.shape(dy) == y.shape and np.any(np.asarray(dy) != 0):
+    if shape_of(dy) in ((), y.shape) and np.any(np.asarray(dy) != 0):
         return "dy-not-zero"
     if right and _float32_answer(dx, x):
         return "float32-on-float64"

@@ -20,7 +20,8 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.checks.compare import ARRAY_TOLERANCE, SCALAR_TOLERANCE, Tolerance, compare_array, compare_scalar, fmt, precision
+from autograder.checks.compare import (ARRAY_TOLERANCE, SCALAR_TOLERANCE, Tolerance, compare_array, compare_scalar, fmt,
+                                       precision, shape_of)
 from autograder.checks.contract import check_pair
 from autograder.checks.result import CheckResult
 
@@ -121,12 +122,12 @@ def ordinary_failure(what: str, got, want, probe: Probe) -> CheckResult:
 
 
 def _short(value) -> str:
-    if np.ndim(value) == 0 and isinstance(value, (int, float, np.generic, np.ndarray)) and not isinstance(value, bool):
+    if shape_of(value) == () and not isinstance(value, bool):
         try:
             return fmt(value)
         except (TypeError, ValueError, OverflowError):
             pass
-    return f"a value of shape {np.shape(value)}" if isinstance(value, np.ndarray) else type(value).__name__
+    return f"a value of shape {shape_of(value)}" if isinstance(value, np.ndarray) else type(value).__name__
 
 
 def _against(reading: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.checks.compare import fmt
+from autograder.checks.compare import fmt, shape_of
 from autograder.checks.diagnosis import Finding
 from autograder.errors import StudentError, StudentRaised
 from . import variants
@@ -86,7 +86,7 @@ def stability_bugs(student, rng, *, backward: bool = False, dtype=np.float64) ->
         if bug == "global-max-shift" and any(f.bug == "no-max-shift" for f in found):
             continue
         if bug == "mask-times-log":
-            if np.shape(got) != np.shape(want) or not (isinstance(got, (float, np.floating, np.ndarray)) and np.isnan(got).any()):
+            if shape_of(got) != np.shape(want) or not (isinstance(got, (float, np.floating, np.ndarray)) and np.isnan(got).any()):
                 continue
             if _breaks(student, confirm.astype(dtype), benign, labels, backward) is not None:
                 continue  # wrong at a huge finite logit too: the -inf is not what breaks it

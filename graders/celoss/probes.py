@@ -6,7 +6,7 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.checks.compare import fmt
+from autograder.checks.compare import fmt, shape_of
 from autograder.checks.diagnosis import run_check
 from autograder.checks.result import CheckResult
 
@@ -40,12 +40,12 @@ def describe(x: np.ndarray) -> str:
 
 
 def _shown(value) -> str:
-    if np.ndim(value) == 0 and isinstance(value, (int, float, np.generic, np.ndarray)) and not isinstance(value, bool):
+    if shape_of(value) == () and not isinstance(value, bool):
         try:
             return fmt(value)
         except (TypeError, ValueError, OverflowError):
             pass
-    return f"an array of shape {np.shape(value)}" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
+    return f"an array of shape {shape_of(value)}" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
 
 
 def forward_gate(loss, x: np.ndarray, y: np.ndarray) -> CheckResult:
@@ -54,7 +54,7 @@ def forward_gate(loss, x: np.ndarray, y: np.ndarray) -> CheckResult:
     if reading is not None:
         return CheckResult(True, details={"reading": reading})
     want = next(variants.forward_variants(x, y))[1]
-    placeholder = np.ndim(loss) == 0 and isinstance(loss, (int, float, np.generic, np.ndarray)) and _shown(loss) == "0"
+    placeholder = shape_of(loss) == () and _shown(loss) == "0"
     return CheckResult.fail(
         NOT_CROSS_ENTROPY.format(inputs=describe(x), got=_shown(loss), want=fmt(want)),
         bug="placeholder-output" if placeholder else None, gate=True,

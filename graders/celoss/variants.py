@@ -13,6 +13,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from autograder.checks.compare import shape_of
+
 from .exact import Table, float_table
 
 # How close an answer must be to a reading to be classified as it (a classification, not a score).
@@ -75,7 +77,7 @@ PER_SAMPLE = FORWARD_NAMES.index("not-scalar")
 def close(got, want, rtol: float = READING_RTOL) -> bool:
     """`got` (from the student) equals `want` within rtol; shapes are compared before anything is converted."""
     want = np.asarray(want, dtype=np.float64)
-    if np.shape(got) != want.shape or not isinstance(got, (np.ndarray, np.generic, float, int)) or isinstance(got, bool):
+    if isinstance(got, bool) or shape_of(got) != want.shape:
         return False
     got = np.asarray(got)
     if got.dtype.kind not in "iuf":
@@ -102,7 +104,7 @@ def forward_reading(got, x: np.ndarray, y: np.ndarray, table: Callable[[np.ndarr
     index = forward_form(got, x, y, table)
     if index is None:
         return None
-    return "not-scalar" if np.ndim(got) != 0 else FORWARD_NAMES[index]
+    return "not-scalar" if shape_of(got) != () else FORWARD_NAMES[index]
 
 
 def backward_reading(dx, x: np.ndarray, y: np.ndarray, table: Callable[[np.ndarray], Table] = float_table,
@@ -129,7 +131,9 @@ def forward_form(got, x: np.ndarray, y: np.ndarray, table: Callable[[np.ndarray]
                  rtol: float = READING_RTOL) -> int | None:
     """The index of the first variant of `forward_variants` that `got` matches (the vector form included)."""
     n = x.shape[0]
-    if np.ndim(got) == 0:
+    if shape_of(got) is None or isinstance(got, bool):
+        return None
+    if shape_of(got) == ():
         matches = (i for i, (_, v) in enumerate(forward_variants(x, y, table)) if np.ndim(v) == 0 and close(got, v, rtol))
         return next(matches, None)
     got = _as_losses(got, n)
@@ -144,4 +148,4 @@ def forward_form(got, x: np.ndarray, y: np.ndarray, table: Callable[[np.ndarray]
 def forward_at(index: int, like, x: np.ndarray, y: np.ndarray, table: Callable[[np.ndarray], Table]):
     """The loss of the variant `index` (from `forward_form`) on (x, y), shaped like the student's answer."""
     value = next(islice(forward_variants(x, y, table), index, None))[1]
-    return np.asarray(value).reshape(np.shape(like)) if np.ndim(like) else value
+    return np.asarray(value).reshape(shape_of(like)) if shape_of(like) else value

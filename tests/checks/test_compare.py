@@ -129,3 +129,9 @@ def test_a_list_is_not_an_array():
     assert compare_array([[0.0] * 4] * 3, np.zeros((3, 4))).message == (
         "dx should be an array of shape (3, 4), but came back as a list of 3 items."
     )
+
+
+def test_ragged_and_huge_answers_are_failures_not_errors():
+    assert not compare_scalar([np.zeros(3), 1.0], 1.0).passed
+    assert not compare_scalar(10**400, 1.0).passed
+    assert not compare_array([np.zeros(3), 1.0], np.zeros(2)).passed

@@ -91,3 +91,14 @@ def test_dout_scaling_tolerance_follows_the_inputs_not_the_answer():
     noisy = lambda d: ((d * base * (1 + 3e-6 * (d != 1.0))).astype(np.float32), 0.0)  # noqa: E731
     assert not check_dout_scaling(noisy, like=np.zeros((4, 3))).passed
     assert check_dout_scaling(noisy, like=np.zeros((4, 3), np.float32)).passed
+
+
+RAGGED = [np.zeros(3), 1.0]  # np.shape or np.ndim would raise ValueError on it, inside the trusted parent
+
+
+def test_a_ragged_list_is_refused_without_raising():
+    assert check_scalar(RAGGED).message == (
+        "the loss should be a scalar (np.ndim == 0), but came back as a list of 2 items.")
+    assert not check_zero(RAGGED, np.arange(3)).passed
+    assert not check_zero(10**400, np.arange(3)).passed
+    assert not check_scalar(10**400).passed

@@ -117,3 +117,9 @@ def test_settings_are_the_calibrated_ones():
     assert SETTINGS["float64"].full_h == 1e-5 and SETTINGS["float64"].full_tol == 1e-7
     assert SETTINGS["float64"].direction_tol == 1e-6
     assert SETTINGS["float32"].direction_h == 1e-2 and SETTINGS["float32"].direction_tol == 5e-3
+
+
+def test_a_ragged_loss_is_refused_without_raising(small):
+    x, y = small
+    result = full_central_differences(lambda z: [np.zeros(3), 1.0], x, grad(x, y))
+    assert not result.passed and "not a real number" in result.message

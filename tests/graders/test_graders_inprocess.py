@@ -3,6 +3,7 @@ the engine's sandbox. Also guards the cost of a passing submission: few student 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from celoss import diagnose as diagnose_module
@@ -111,3 +112,20 @@ def test_an_unattempted_bonus_part_reads_not_attempted_without_a_tag(ref):
         bonus = [o for o in grade(load_module(CORPUS / "correct" / f"{name}.py"), 0, ref) if o.bonus]
         assert bonus and all(not o.passed and not o.tags for o in bonus)
         assert all("\nnot attempted (bonus): " in o.message for o in bonus)
+
+
+class _RaggedModule:
+    class CELoss:
+        @staticmethod
+        def forward(x, y, **kwargs):
+            return [np.zeros(3), 1.0]
+
+        @staticmethod
+        def backward(x, y, dout, **kwargs):
+            return [np.zeros(3), 1.0], [np.zeros(2), "dy"]
+
+
+def test_ragged_replies_are_the_students_failure_never_a_grader_error(ref):
+    outcomes = grade(_RaggedModule, 0, ref)
+    assert [o.name for o in outcomes if o.error == "grader"] == []
+    assert sum(o.points for o in outcomes) == 0

@@ -49,3 +49,8 @@ def test_per_sample_losses_and_a_shape_one_mean_are_the_not_scalar_reading():
     per_sample = list(variants.forward_variants(X, Y))[variants.PER_SAMPLE][1]
     assert probes.forward_gate(per_sample, X, Y).details["reading"] == "not-scalar"
     assert probes.forward_gate(np.array([per_sample.mean()]), X, Y).details["reading"] == "not-scalar"
+
+
+@pytest.mark.parametrize("loss", [[np.zeros(3), 1.0], "2.0", None, True, 10**400])
+def test_odd_answers_fail_the_gate_without_raising(loss):
+    assert not probes.forward_gate(loss, X, Y).passed
