@@ -1,6 +1,7 @@
 """End to end through the engine and its sandbox: the reference and the correct corpus score full marks on
-50 seeds, the release stub and the corpus stub score 0 with bug:not-implemented, and every wrong corpus
-file loses points and carries the tags its first line names."""
+50 seeds, the release stub and the corpus stub score 0 with bug:not-implemented, every wrong corpus
+file loses points and carries the tags its first line names, and every gaming attack scores at most
+its honest twin (the same code without the trick)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from autograder.course import load_assignment
-from autograder.engine import grade_submission
+from autograder.engine import grade_path, grade_submission
 from autograder.errors import StudentError
 from autograder.extract import read_submission
 from autograder.grading import CheckFailed
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus" / "celoss"
 WRONG = sorted((CORPUS / "wrong").glob("*.py"))
 CORRECT = sorted((CORPUS / "correct").glob("*.py"))
+ATTACKS = sorted(p for p in (CORPUS / "gaming").glob("*.py") if not p.name.startswith("twin_"))
 SEEDS = 50
 CORE_MODULES = (test_forward, test_backward, test_stability)
 
@@ -116,3 +118,17 @@ def test_corpus_is_large_enough():
                 "grad-transposed", "grad-missing-onehot", "mutates-input"}
     assert len(WRONG) >= 30 and len(CORRECT) >= 8
     assert {f"bug:{bug}" for bug in required} <= ids
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=[p.stem for p in ATTACKS])
+def test_an_attack_scores_at_most_its_honest_twin(assignment, attack):
+    twin = attack.with_name(f"twin_{attack.name}")
+    assert twin.exists(), f"{attack.name} needs its honest twin {twin.name}"
+    gamed, honest = grade_path(assignment, attack, seed=0), grade_path(assignment, twin, seed=0)
+    assert not gamed.grader_errors and not honest.grader_errors
+    assert gamed.score <= honest.score, [(t.name, t.points) for t in gamed.tests if t.passed]
+
+
+def test_a_made_up_loss_with_its_exact_gradient_earns_nothing(assignment):
+    report = grade_path(assignment, CORPUS / "gaming" / "made_up_loss.py", seed=0)
+    assert report.score == 0, [t.name for t in report.tests if t.passed]

@@ -6,7 +6,7 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.checks.compare import ARRAY_TOLERANCE, describe, precision
+from autograder.checks.compare import ARRAY_TOLERANCE, describe, precision, shape_of
 from autograder.checks.result import CheckResult
 
 DOUTS = (1.0, 0.37, -2.5, 0.0)
@@ -14,8 +14,8 @@ DOUTS = (1.0, 0.37, -2.5, 0.0)
 
 def check_scalar(value, *, what: str = "the loss") -> CheckResult:
     """A Python float or int, a numpy scalar or a 0-d array of real numbers; `np.ndim` must be 0."""
-    if isinstance(value, bool) or np.ndim(value) != 0:
-        shape = np.shape(value)
+    if isinstance(value, bool) or shape_of(value) != ():
+        shape = shape_of(value)
         return CheckResult.fail(
             f"{what} should be a scalar (np.ndim == 0), but came back as {describe(value)}.",
             shape=shape,
@@ -64,7 +64,9 @@ def check_zero(value, like: np.ndarray, *, what: str = "dy", of: str = "y") -> C
     """An adjoint that must vanish: 0, 0.0, a 0-d zero, or zeros shaped like its input."""
     if value is None or isinstance(value, bool):
         return CheckResult.fail(f"{what} should be 0 (integer labels get no gradient), but came back as {value!r}.")
-    shape = np.shape(value)
+    shape = shape_of(value)
+    if shape is None:
+        return CheckResult.fail(f"{what} should be 0 or zeros shaped like {of} {like.shape}, but came back as {describe(value)}.")
     if shape not in ((), like.shape):
         return CheckResult.fail(f"{what} should be 0 or zeros shaped like {of} {like.shape}, but has shape {shape}.")
     array = np.asarray(value)
@@ -74,13 +76,17 @@ def check_zero(value, like: np.ndarray, *, what: str = "dy", of: str = "y") -> C
 
 
 def check_dout_scaling(
-    backward: Callable, *, douts=DOUTS, zero_like: np.ndarray | None = None, what: str = "dx"
+    backward: Callable, *, douts=DOUTS, zero_like: np.ndarray | None = None, what: str = "dx",
+    like: np.ndarray | None = None,
 ) -> CheckResult:
     """`backward(dout)` returns (dx, *others): dx(dout) == dout * dx(1) for dout as a float and as a 0-d array.
 
-    With `zero_like`, the second adjoint must be zero at every dout. The check calls `backward`
-    2 * len(douts) times; `details["ignores_dout"]` is set when dx did not change with dout.
+    `like` is the input that dx belongs to: its shape is checked before any conversion, and its
+    dtype sets the tolerance (float64 when not given). With `zero_like`, the second adjoint must be
+    zero at every dout. The check calls `backward` 2 * len(douts) times; `details["ignores_dout"]`
+    is set when dx did not change with dout.
     """
+    tolerance = ARRAY_TOLERANCE[precision(like)]
     base = None
     for dout in douts:
         for form, given in (("a float", float(dout)), ("a 0-d array", np.array(dout, dtype=np.float64))):
@@ -91,6 +97,12 @@ def check_dout_scaling(
             dx = out[0]
             if not isinstance(dx, np.ndarray) or dx.dtype.kind != "f":
                 return CheckResult.fail(f"with dout = {dout!r} given as {form}, {what} came back as {describe(dx)}.")
+            expected_shape = like.shape if like is not None else (base.shape if base is not None else dx.shape)
+            if dx.shape != expected_shape:
+                return CheckResult.fail(
+                    f"with dout = {dout!r} given as {form}, {what} has shape {dx.shape}; it must have the shape "
+                    f"{expected_shape}."
+                )
             if zero_like is not None:
                 zero = check_zero(out[1], zero_like)
                 if not zero.passed:
@@ -102,12 +114,7 @@ def check_dout_scaling(
                 continue
             expected = dout * base
             got = dx.astype(np.float64)
-            if got.shape != expected.shape:
-                return CheckResult.fail(
-                    f"with dout = {dout!r} given as {form}, {what} has shape {got.shape}; with dout = {douts[0]!r} it had {expected.shape}."
-                )
-            tolerance = ARRAY_TOLERANCE[precision(dx)]
-            atol = tolerance.atol_scale * float(np.abs(base).max()) * max(abs(dout), 1.0)
+            atol = tolerance.atol_scale * float(np.abs(base).max(initial=0.0)) * max(abs(dout), 1.0)
             diff = np.abs(got - expected)
             if np.all(diff <= atol + tolerance.rtol * np.abs(expected)):
                 continue
@@ -115,7 +122,7 @@ def check_dout_scaling(
             worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
             return CheckResult.fail(
                 f"backward must return dout * d(loss)/dx: with dout = {dout!r} given as {form}, {what} should be "
-                f"{dout!r} times {what} at dout = {douts[0]!r}.\n"
+                f"{dout!r} times {what} at dout = {douts[0]!r}, within rtol={tolerance.rtol:g}, atol={atol:.2g}.\n"
                 + ("It did not change at all when dout changed.\n" if ignores else "")
                 + f"Worst at index {worst}: got {got[worst]:.6g}, expected {expected[worst]:.6g}.",
                 dout=dout, form=form, ignores_dout=ignores, index=worst,

@@ -1,55 +1,80 @@
-"""Name the misconception behind a failed CELoss check by running probes through the student's code.
+"""Name the misconceptions behind a failed CELoss check by running probes through the student's code.
 
 Runs only after a check has failed. A bug is recognised by behaviour: the student's outputs on
-probe inputs are compared with the reference and with known wrong variants (`variants.py`), never
+probe inputs are compared with cross-entropy and with its known misreadings (`variants.py`), never
 by reading source text. Each probe is one extra sandboxed call; a `StudentError` in a probe is
-evidence, not a failure of the diagnosis. Every entry point takes the failed `CheckResult` and
-returns it, with `with_diagnosis(bug, explanation)` applied when one bug explains what was seen.
+evidence, not a failure of the diagnosis. Stability bugs are told apart by small probes drawn from
+the same `rng`, one per bug, each beside a benign twin; every bug whose probe breaks is named, with
+that probe as its evidence (`instability.py`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from autograder.checks.compare import shape_of
+from autograder.checks.diagnosis import Diagnosis, Finding, explain
 from autograder.checks.result import CheckResult
 from autograder.errors import StudentError, StudentRaised
 from . import variants
 from .catalogue import CATALOGUE
+from .instability import stability_bugs
 
 STAGES = ("forward", "backward", "gradcheck", "dout", "stability", "extensions")
+# Errors an axis mix-up raises when N != C; any other crash (UnboundLocalError, NameError...) is not one.
+AXIS_ERRORS = ("ValueError", "IndexError")
 
 
 def diagnose(failure: CheckResult, student, reference, rng: np.random.Generator, *, stage: str) -> CheckResult:
     """`student` and `reference` are CELoss-like (forward/backward); `stage` says which check failed."""
-    bug = find_bug(failure, student, reference, rng, stage=stage)
-    return failure.with_diagnosis(bug, CATALOGUE.explain(bug)) if bug else failure
+    untagged = CheckResult(False, failure.message, None, failure.details)
+    return explain(untagged, find_bugs(failure, student, reference, rng, stage=stage), CATALOGUE)
+
+
+def find_bugs(failure: CheckResult, student, reference, rng: np.random.Generator, *, stage: str) -> Diagnosis:
+    """The bugs that explain `failure`: None, a bug id, a `Finding` or a list of them."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}")
+    return failure.bugs or _find(failure, student, reference, rng, stage)
 
 
 def find_bug(failure: CheckResult, student, reference, rng: np.random.Generator, *, stage: str) -> str | None:
-    """The bug id that explains `failure`, or None."""
-    if stage not in STAGES:
-        raise ValueError(f"unknown stage {stage!r}")
-    return failure.bug or _find(failure, student, reference, rng, stage)
+    """The first bug id that explains `failure`, or None."""
+    found = [f if isinstance(f, str) else f.bug for f in _as_list(find_bugs(failure, student, reference, rng, stage=stage))]
+    return found[0] if found else None
 
 
-def _find(failure, student, reference, rng, stage) -> str | None:
+def _as_list(diagnosis: Diagnosis) -> list:
+    if diagnosis is None:
+        return []
+    return [diagnosis] if isinstance(diagnosis, (str, Finding)) else list(diagnosis)
+
+
+def _find(failure, student, reference, rng, stage) -> Diagnosis:
     bug = _find_by_stage(failure, student, reference, rng, stage)
-    if bug is None and stage != "extensions" and failure.details.get("error") is None:
+    if not bug and stage != "extensions" and failure.details.get("error") is None:
         bug = label_coverage_bug(student, reference, rng, backward=stage != "forward")
     return bug
 
 
-def _find_by_stage(failure, student, reference, rng, stage) -> str | None:
+def _find_by_stage(failure, student, reference, rng, stage) -> Diagnosis:
     error = failure.details.get("error")
     if stage == "extensions":  # no probes: the bonus part only names errors that explain themselves
         read_only = isinstance(error, StudentRaised) and "read-only" in error.message
         return "mutates-input" if read_only else None
     if error is not None:
         return from_error(error, student, reference, rng, backward=stage not in ("forward",))
+    if stage == "stability" and failure.details.get("ordinary"):
+        stage = failure.details.get("stage", "forward")  # wrong on the ordinary twin: a value bug
     if stage == "forward":
         return forward_bug(student, reference, rng)
     if stage == "stability":
-        return stability_bug(student, reference, backward=failure.details.get("stage") == "backward")
+        dtype = np.float32 if failure.details.get("probe_dtype") == "float32" else np.float64
+        found = stability_bugs(student, rng, backward=failure.details.get("stage") == "backward", dtype=dtype)
+        if found or dtype == np.float32:
+            return found
+        # stable, but not accurate enough on float64 logits: float32 arithmetic explains that
+        return "float32-on-float64" if forward_bug(student, reference, rng) == "float32-on-float64" else None
     if stage == "dout":
         if failure.details.get("ignores_dout"):
             return "grad-ignores-dout"
@@ -63,7 +88,8 @@ def _find_by_stage(failure, student, reference, rng, stage) -> str | None:
 def label_coverage_bug(student, reference, rng, *, backward: bool) -> str | None:
     """Wrong (or raising) when a class is missing from y, right when every class is present."""
     call = (lambda x, y: student.backward(x, y, 1.0)) if backward else student.forward
-    want = (lambda x, y: reference.backward(x, y, 1.0)[0]) if backward else reference.forward
+    want = (lambda x, y: next(variants.backward_variants(x, y))[1]) if backward else (
+        lambda x, y: next(variants.forward_variants(x, y))[1])
     x, y = ordinary(rng, 8, 5)
     missing, error = _call(call, x, y)
     if error is None and _close(_first(missing), want(x, y)):
@@ -98,10 +124,7 @@ def ordinary(rng: np.random.Generator, n: int = 7, c: int = 4, *, all_classes: b
 
 
 def _close(a, b, rtol: float = 1e-5) -> bool:
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape or not np.isfinite(a).all():
-        return False
-    return bool(np.allclose(a, b, rtol=rtol, atol=rtol * max(float(np.abs(b).max(initial=0.0)), 1e-12)))
+    return variants.close(a, b, rtol)
 
 
 def from_error(error: StudentError, student, reference, rng, *, backward: bool) -> str | None:
@@ -117,7 +140,7 @@ def from_error(error: StudentError, student, reference, rng, *, backward: bool) 
     _, full_error = _call(call, x, y)
     if missing_error is not None and full_error is None:
         return "classes-from-labels"
-    if full_error is not None:
+    if isinstance(full_error, StudentRaised) and full_error.type_name in AXIS_ERRORS:
         x, y = ordinary(rng, 5, 5, all_classes=True)
         _, square_error = _call(call, x, y)
         if square_error is None:
@@ -125,22 +148,29 @@ def from_error(error: StudentError, student, reference, rng, *, backward: bool) 
     return None
 
 
+def _float32_answer(value, x) -> bool:
+    dtype = getattr(value, "dtype", None)
+    return dtype is not None and dtype == np.float32 and x.dtype == np.float64
+
+
 def forward_bug(student, reference, rng) -> str | None:
-    """Compare the loss on an ordinary probe with the wrong variants; the first match names the bug."""
+    """Compare the loss on an ordinary probe with the misreadings; the first match names the bug."""
     x, y = ordinary(rng)
     got, error = _call(student.forward, x, y)
     if error is not None:
         return from_error(error, student, reference, rng, backward=False)
-    if np.ndim(got) != 0:
-        return "not-scalar"
-    for bug, value in variants.forward_variants(reference, x, y):
-        if _close(got, value):
+    if shape_of(got) != ():
+        return "not-scalar" if isinstance(got, np.ndarray) else None
+    for bug, value in variants.forward_variants(x, y):
+        if np.ndim(value) == 0 and _close(got, value):
+            if bug == "correct":
+                return "float32-on-float64" if _float32_answer(got, x) else None
             return bug
     return None
 
 
 def backward_bug(student, reference, rng, *, check_dout: bool) -> str | None:
-    """Compare dx on an ordinary probe (dout = 1) with the wrong variants, then its response to dout."""
+    """Compare dx on an ordinary probe (dout = 1) with the misreadings, then its response to dout."""
     x, y = ordinary(rng)
     out, error = _call(student.backward, x, y, 1.0)
     if error is not None:
@@ -150,75 +180,16 @@ def backward_bug(student, reference, rng, *, check_dout: bool) -> str | None:
     dx, dy = out
     if not isinstance(dx, np.ndarray):
         return None
-    candidates = list(variants.backward_variants(reference, x, y))
-    for bug, value in candidates:
-        if dx.shape == value.shape and _close(dx, value):
-            if bug != "correct":
-                return bug
-            break
-        if dx.shape == value.shape[::-1] and dx.shape != value.shape and _close(dx.T, value):
-            return "grad-transposed"
-    if check_dout or _close(dx, candidates[0][1]):
+    found = variants.backward_reading(dx, x, y, rtol=1e-5)
+    if found is not None and found[0] != "correct":
+        return found[0]
+    right = found is not None
+    if check_dout or right:
         scaled, error = _call(student.backward, x, y, 0.37)
-        if error is None and isinstance(scaled, (tuple, list)) and _close(scaled[0], dx):
+        if error is None and isinstance(scaled, (tuple, list)) and scaled and _close(scaled[0], dx):
             return "grad-ignores-dout"
-    if np.ndim(dy) == 0 and np.asarray(dy) != 0 or np.ndim(dy) and np.any(np.asarray(dy) != 0):
+    if shape_of(dy) in ((), y.shape) and np.any(np.asarray(dy) != 0):
         return "dy-not-zero"
+    if right and _float32_answer(dx, x):
+        return "float32-on-float64"
     return None
-
-
-# (bug, hard probe, a benign probe of the same shape, labels): a stable code treats both alike.
-_SHIFT_PROBES = (
-    ("no-max-shift", [[-1000.0, -1000.0, -1000.0]], [[0.0, 0.0, 0.0]], [0]),
-    ("global-max-shift", [[0.0, 1.0, 2.0], [-800.0, -801.0, -802.0]], [[0.0, 1.0, 2.0], [0.0, -1.0, -2.0]], [2, 0]),
-    ("log-of-softmax", [[0.0, 800.0]], [[0.0, 8.0]], [0]),
-    ("mask-times-log", [[0.0, -np.inf, 1.0]], [[0.0, -30.0, 1.0]], [0]),
-)
-
-
-def stability_bug(student, reference, *, backward: bool = False) -> str | None:
-    """The first hard probe that breaks code which handles its benign twin names the bug.
-
-    Comparing with the student's own answer on the benign twin (up to a factor N, -1 or 1/C that
-    another bug explains) keeps wrong-value bugs such as label-offset from posing as instability.
-    """
-    explained_by = None
-    for bug, hard, benign, labels in _SHIFT_PROBES:
-        if backward and bug in ("log-of-softmax", "mask-times-log"):
-            continue
-        y = np.array(labels)
-        factor = None
-        for x in (np.array(benign), np.array(hard)):
-            got, error = _output(student, x, y, backward)
-            if error is not None:
-                read_only = isinstance(error, StudentRaised) and "read-only" in error.message
-                return CATALOGUE.bug_for_error(error) or ("mutates-input" if read_only else None)
-            want = np.asarray(reference.backward(x, y, 1.0)[0] if backward else reference.forward(x, y))
-            if factor is None:
-                n, c = x.shape
-                if backward and np.shape(got) == want.shape[::-1] != want.shape:
-                    explained_by = explained_by or "grad-transposed"
-                    break
-                scales = ((1.0, ""), (float(n), "n"), (-1.0, "-1"), (-float(n), "-n"), (1.0 / c, "1/c"))
-                factor, label = next(((f, k) for f, k in scales if _close(got, f * want)), (None, ""))
-                if factor is None:
-                    break  # wrong on ordinary inputs too: not a stability bug
-                explained_by = explained_by or _SCALE_BUGS[backward].get(label)
-            elif not _close(got, factor * want):
-                return bug
-    return explained_by
-
-
-_SCALE_BUGS = {
-    False: {"n": "sum-not-mean", "-n": "sum-not-mean", "-1": "missing-minus", "1/c": "mean-over-classes"},
-    True: {"n": "grad-not-averaged", "-n": "grad-sign", "-1": "grad-sign"},
-}
-
-
-def _output(student, x, y, backward):
-    if not backward:
-        return _call(student.forward, x, y)
-    out, error = _call(student.backward, x, y, 1.0)
-    if error is None and isinstance(out, (tuple, list)) and out:
-        out = out[0]
-    return out, error

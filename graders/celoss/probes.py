@@ -1,4 +1,4 @@
-"""Shared helpers for the CELoss graders: seeded hidden inputs, and running a check with diagnosis."""
+"""Shared helpers for the CELoss graders: seeded hidden inputs, the cross-entropy gate, and running a check."""
 
 from __future__ import annotations
 
@@ -6,11 +6,19 @@ from typing import Callable
 
 import numpy as np
 
+from autograder.checks.compare import fmt, shape_of
 from autograder.checks.diagnosis import run_check
 from autograder.checks.result import CheckResult
 
+from . import variants
 from .catalogue import CATALOGUE
-from .diagnose import find_bug
+from .diagnose import find_bugs
+
+NOT_CROSS_ENTROPY = (
+    "This test checks your code against itself, so it pays only when CELoss.forward computes cross-entropy, "
+    "or one of its known misreadings, on the same logits. On {inputs} it returned {got}, while cross-entropy "
+    "gives {want}: fix the forward first."
+)
 
 
 def sizes(rng: np.random.Generator, low: int = 5, high: int = 40) -> tuple[int, int]:
@@ -31,7 +39,41 @@ def describe(x: np.ndarray) -> str:
     return f"random {x.dtype} logits x of shape {x.shape}"
 
 
+def _shown(value) -> str:
+    if shape_of(value) == () and not isinstance(value, bool):
+        try:
+            return fmt(value)
+        except (TypeError, ValueError, OverflowError):
+            pass
+    return f"an array of shape {shape_of(value)}" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
+
+
+def forward_gate(loss, x: np.ndarray, y: np.ndarray) -> CheckResult:
+    """Passes, with `details["reading"]`, when `loss` is cross-entropy or a catalogued misreading of it on (x, y)."""
+    reading = variants.forward_reading(loss, x, y)
+    if reading is not None:
+        return CheckResult(True, details={"reading": reading})
+    want = next(variants.forward_variants(x, y))[1]
+    placeholder = shape_of(loss) == () and _shown(loss) == "0"
+    return CheckResult.fail(
+        NOT_CROSS_ENTROPY.format(inputs=describe(x), got=_shown(loss), want=fmt(want)),
+        bug="placeholder-output" if placeholder else None, gate=True,
+    )
+
+
+def gated(student, x: np.ndarray, y: np.ndarray, check: Callable[[str], CheckResult]) -> CheckResult:
+    """`check(reading)` if CELoss.forward on (x, y) passes `forward_gate`, else the gate's failure."""
+    gate = forward_gate(student.CELoss.forward(x, y), x, y)
+    return check(gate.details["reading"]) if gate.passed else gate
+
+
 def run(checked: str, check: Callable[[], CheckResult], student, reference, rng, *, stage: str) -> CheckResult:
-    """Run `check`; on failure (or a StudentError) prefix what was checked, diagnose, and fail the test."""
-    return run_check(checked, check, catalogue=CATALOGUE,
-                     diagnose=lambda failure: find_bug(failure, student.CELoss, reference.CELoss, rng, stage=stage))
+    """Run `check`; on failure (or a StudentError) prefix what was checked, diagnose, and fail the test.
+
+    A failed cross-entropy gate is diagnosed as a forward failure, whatever the test.
+    """
+    def diagnose(failure: CheckResult):
+        at = "forward" if failure.details.get("gate") else stage
+        return find_bugs(failure, student.CELoss, reference.CELoss, rng, stage=at)
+
+    return run_check(checked, check, catalogue=CATALOGUE, diagnose=diagnose)

@@ -5,7 +5,10 @@ import pytest
 
 from autograder.checks import compare
 from autograder.checks.result import CheckResult
+from autograder.errors import StudentError, StudentRaised, error_kind
 from . import probes
+
+NOT_ATTEMPTED = "not attempted (bonus): {error}. This part is optional; it costs nothing."
 
 
 def _parity(student, reference, x, y, dout, **kwargs) -> CheckResult:
@@ -13,22 +16,43 @@ def _parity(student, reference, x, y, dout, **kwargs) -> CheckResult:
     got = student.CELoss.forward(x, y, **kwargs)
     want = reference.CELoss.forward(x, y, **kwargs)
     if np.ndim(want) == 0:
-        result = compare.compare_scalar(got, want)
+        result = compare.compare_scalar(got, want, inputs=x)
     else:
-        result = compare.compare_array(got, want, what="the loss", tolerance=compare.ARRAY_TOLERANCE["float64"]
-                                       if compare.precision(got) == "float64" else None)
+        result = compare.compare_array(got, want, what="the loss", inputs=x)
     if not result.passed:
         return result
     out = student.CELoss.backward(x, y, dout, **kwargs)
     if not isinstance(out, (tuple, list)) or len(out) != 2:
         return CheckResult.fail(f"backward should return a pair (dx, dy), but returned {compare.describe(out)}.")
-    return compare.compare_array(out[0], reference.CELoss.backward(x, y, dout, **kwargs)[0])
+    return compare.compare_array(out[0], reference.CELoss.backward(x, y, dout, **kwargs)[0], inputs=x)
+
+
+def not_attempted(error: StudentError) -> bool:
+    """The stub's NotImplementedError, or a core-only signature that refuses the part's keyword arguments."""
+    if error_kind(error) == "not_implemented":
+        return True
+    return isinstance(error, StudentRaised) and error.type_name == "TypeError" and (
+        "unexpected keyword argument" in error.message or "positional argument" in error.message)
+
+
+def _refuses_keywords(student, x, y) -> bool:
+    """A forward that refuses `reduction="mean"` has not attempted this part (one call, only after a failure)."""
+    try:
+        student.CELoss.forward(x, y, reduction="mean")
+    except StudentError as error:
+        return not_attempted(error)
+    return False
 
 
 def _run(student, reference, rng, cases, what):
     def check():
         for label, x, y, dout, kwargs in cases:
-            result = _parity(student, reference, x, y, dout, **kwargs)
+            try:
+                result = _parity(student, reference, x, y, dout, **kwargs)
+            except StudentError as error:
+                if not_attempted(error) or _refuses_keywords(student, x, y):
+                    return CheckResult.fail(NOT_ATTEMPTED.format(error=error.student_message), not_attempted=True)
+                raise
             if not result.passed:
                 args = ", ".join(f"{k}={_short(v)}" for k, v in kwargs.items())
                 return CheckResult.fail(f"With {label} ({args}):\n{result.message}", **result.details)

@@ -23,9 +23,22 @@ def test_scalar_float64_tolerance_is_1e_10_relative():
     assert not compare_scalar(1.0 + 1e-9, 1.0).passed
 
 
-def test_scalar_float32_tolerance_is_1e_5_relative():
-    assert compare_scalar(np.float32(1.000004), 1.0).passed
-    assert not compare_scalar(np.float32(1.0001), 1.0).passed
+def test_scalar_float32_tolerance_is_1e_5_relative_for_float32_inputs():
+    inputs = np.ones((2, 3), np.float32)
+    assert compare_scalar(np.float32(1.000004), 1.0, inputs=inputs).passed
+    assert not compare_scalar(np.float32(1.0001), 1.0, inputs=inputs).passed
+
+
+def test_a_float32_answer_to_float64_inputs_keeps_the_float64_tolerance():
+    inputs = np.ones((2, 3))
+    result = compare_scalar(np.float32(1.000003), 1.0, inputs=inputs)
+    assert not result.passed
+    assert result.message.startswith("the loss is not equal to the reference within rtol=1e-10, atol=1e-10\n")
+    assert result.message.endswith(
+        "Note: the inputs were float64 but the answer came back as float32; it is graded at the float64 tolerance. "
+        "Compute in the dtype of x and return that dtype."
+    )
+    assert not compare_array(np.full(3, 1.000003, np.float32), np.ones(3), inputs=inputs).passed
 
 
 def test_scalar_message_is_pinned():
@@ -98,7 +111,27 @@ def test_array_never_prints_the_whole_array():
     assert len(result.message) < 400 and "[" not in result.message
 
 
-def test_float32_array_uses_float32_tolerance():
+def test_float32_inputs_get_the_float32_array_tolerance_whatever_comes_back():
     expected = np.array([0.1, -0.2, 0.1])
-    assert compare_array((expected * (1 + 3e-6)).astype(np.float32), expected).passed
-    assert not compare_array(expected * (1 + 3e-6), expected).passed
+    inputs = np.zeros(3, np.float32)
+    assert compare_array((expected * (1 + 3e-6)).astype(np.float32), expected, inputs=inputs).passed
+    assert compare_array(expected * (1 + 3e-6), expected, inputs=inputs).passed
+    assert not compare_array((expected * (1 + 3e-6)).astype(np.float32), expected).passed
+
+
+def test_an_oversized_reply_is_refused_by_shape_before_any_conversion():
+    huge = np.broadcast_to(np.int8(1), (10**6, 10**6))  # 1 TB if it were ever widened to float64
+    assert compare_array(huge, np.zeros((3, 4))).message == "dx has shape (1000000, 1000000); expected (3, 4)."
+    assert not compare_scalar(huge, 1.0).passed
+
+
+def test_a_list_is_not_an_array():
+    assert compare_array([[0.0] * 4] * 3, np.zeros((3, 4))).message == (
+        "dx should be an array of shape (3, 4), but came back as a list of 3 items."
+    )
+
+
+def test_ragged_and_huge_answers_are_failures_not_errors():
+    assert not compare_scalar([np.zeros(3), 1.0], 1.0).passed
+    assert not compare_scalar(10**400, 1.0).passed
+    assert not compare_array([np.zeros(3), 1.0], np.zeros(2)).passed

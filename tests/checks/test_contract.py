@@ -62,8 +62,9 @@ def test_dout_scaling_detects_ignored_dout():
     result = check_dout_scaling(_backward(lambda d: 1.0))
     assert not result.passed and result.details["ignores_dout"]
     assert result.message.startswith(
-        "backward must return dout * d(loss)/dx: with dout = 0.37 given as a float, dx should be 0.37 times dx at dout = 1.0.\n"
-        "It did not change at all when dout changed."
+        "backward must return dout * d(loss)/dx: with dout = 0.37 given as a float, dx should be 0.37 times dx at "
+        "dout = 1.0, within rtol=1e-07, atol=6e-09.\nIt did not change at all when dout changed.\n"
+        "Worst at index (3, 2): got 6, expected 2.22."
     )
 
 
@@ -77,3 +78,27 @@ def test_dout_scaling_detects_nonlinear_use_and_nonzero_dy():
 def test_dout_scaling_reports_a_crash_free_type_error():
     result = check_dout_scaling(lambda d: (None, 0.0))
     assert result.message == "with dout = 1.0 given as a float, dx came back as a Python NoneType."
+
+
+def test_dout_scaling_checks_the_shape_before_converting():
+    huge = np.broadcast_to(np.float32(1), (10**6, 10**6))
+    result = check_dout_scaling(lambda d: (huge, 0.0), like=np.zeros((4, 3)))
+    assert result.message == "with dout = 1.0 given as a float, dx has shape (1000000, 1000000); it must have the shape (4, 3)."
+
+
+def test_dout_scaling_tolerance_follows_the_inputs_not_the_answer():
+    base = np.random.default_rng(0).standard_normal((4, 3))
+    noisy = lambda d: ((d * base * (1 + 3e-6 * (d != 1.0))).astype(np.float32), 0.0)  # noqa: E731
+    assert not check_dout_scaling(noisy, like=np.zeros((4, 3))).passed
+    assert check_dout_scaling(noisy, like=np.zeros((4, 3), np.float32)).passed
+
+
+RAGGED = [np.zeros(3), 1.0]  # np.shape or np.ndim would raise ValueError on it, inside the trusted parent
+
+
+def test_a_ragged_list_is_refused_without_raising():
+    assert check_scalar(RAGGED).message == (
+        "the loss should be a scalar (np.ndim == 0), but came back as a list of 2 items.")
+    assert not check_zero(RAGGED, np.arange(3)).passed
+    assert not check_zero(10**400, np.arange(3)).passed
+    assert not check_scalar(10**400).passed

@@ -38,7 +38,8 @@ def test_full_differences_catch_a_gradient_0_1_percent_too_large(small):
     x, y = small
     result = full_central_differences(lambda z: loss(z, y), x, 1.001 * grad(x, y))
     assert not result.passed
-    assert result.message.startswith("dx disagrees with central differences of the loss (h=1e-05; allowed 1e-07 * max|dx|")
+    assert result.message.startswith("dx is not equal to central differences of the loss within rtol=0, atol=")
+    assert "(1e-07 * max|dx|; step h=1e-05)" in result.message
     assert "Worst at index" in result.message and "Mismatched elements: " in result.message
 
 
@@ -87,7 +88,38 @@ def test_float64_settings_would_fail_float32_code(small):
     assert not result.passed
 
 
+def test_a_float32_answer_to_float64_inputs_is_checked_with_float64_settings(small):
+    # The answer's dtype never selects the step or the threshold: a biased float32 loss stays caught.
+    x, y = small
+    f32 = lambda z: np.float32(loss(z, y) + 3e-6 * np.sum(z))  # noqa: E731
+    result = full_central_differences(f32, x, grad(x, y).astype(np.float32))
+    assert not result.passed and "step h=1e-05" in result.message
+
+
+def test_an_accepted_scale_explains_a_catalogued_factor(small, large):
+    x, y = small
+    summed = lambda z: len(y) * loss(z, y)  # noqa: E731
+    assert not full_central_differences(summed, x, grad(x, y)).passed
+    assert full_central_differences(summed, x, grad(x, y), scales=(1.0, float(len(y)))).passed
+    assert not full_central_differences(summed, x, grad(x, y), scales=(1.0, 2.0)).passed
+    xl, yl, u = large
+    assert random_directions(lambda z: -loss(z, yl), xl, grad(xl, yl), u, scales=(1.0, -1.0)).passed
+    assert not random_directions(lambda z: -loss(z, yl), xl, grad(xl, yl), u).passed
+
+
+def test_a_loss_that_is_not_a_real_number_is_refused(small):
+    x, y = small
+    result = full_central_differences(lambda z: "2.0", x, grad(x, y))
+    assert not result.passed and "not a real number" in result.message
+
+
 def test_settings_are_the_calibrated_ones():
     assert SETTINGS["float64"].full_h == 1e-5 and SETTINGS["float64"].full_tol == 1e-7
     assert SETTINGS["float64"].direction_tol == 1e-6
     assert SETTINGS["float32"].direction_h == 1e-2 and SETTINGS["float32"].direction_tol == 5e-3
+
+
+def test_a_ragged_loss_is_refused_without_raising(small):
+    x, y = small
+    result = full_central_differences(lambda z: [np.zeros(3), 1.0], x, grad(x, y))
+    assert not result.passed and "not a real number" in result.message

@@ -1,30 +1,28 @@
-"""Test helpers: a corpus module behind a sandbox-like proxy, and the CELoss graders run without pytest.
+"""Test helpers: a corpus module called in process as the sandbox would call it, graded by the real runner.
 
-The proxy copies inputs and passes them read-only, turns exceptions into `StudentRaised`, and
-rebuilds results as the parent would (plain arrays, numpy scalars, Python numbers, tuples), so the
-diagnosis sees what it sees through the real sandbox. Only for tests of grader logic.
+`InProcess` is the `student_call` that `autograder.runner.run_graders` hands to its `StudentProxy`:
+it copies inputs and passes them read-only, turns exceptions into `StudentRaised`, and rebuilds
+results as the parent would (plain arrays, numpy scalars, Python numbers, tuples). `grade` runs the
+graders through that runner, so fixtures, seeding, markers and tagging are exactly the engine's;
+only the sandbox is left out. For tests of grader logic.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import inspect
-import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from autograder.course import load_assignment
-from autograder.errors import StudentError, StudentRaised
-from autograder.grading import CheckFailed
-from celoss import test_backward, test_extensions, test_forward, test_stability
-from celoss.catalogue import CATALOGUE
+from autograder.errors import MissingName, StudentRaised
+from autograder.outcome import TestOutcome
 from autograder.reference import load_reference
+from autograder.runner import StudentProxy, run_graders
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus" / "celoss"
-GRADER_MODULES = (test_forward, test_backward, test_stability, test_extensions)
+GRADERS = ROOT / "graders" / "celoss"
 
 
 def load_module(path: Path):
@@ -53,70 +51,41 @@ def _rebuild(value):
     return value
 
 
-class _Method:
-    def __init__(self, fn, target):
-        self.fn, self.target = fn, target
+class InProcess:
+    """A `student_call(target, *args, **kwargs)` that runs `module`'s code; `calls` records each target."""
 
-    def __call__(self, *args, **kwargs):
+    def __init__(self, module):
+        self.module = module
+        self.calls: list[str] = []
+
+    def __call__(self, target: str, *args, **kwargs):
+        self.calls.append(target)
+        function = self.module
+        for name in target.split("."):
+            function = getattr(function, name, None)
+            if function is None:
+                raise MissingName(f"the submission does not define {target}")
         args = [_readonly(a) for a in args]
         kwargs = {k: _readonly(v) for k, v in kwargs.items()}
         try:
             with np.errstate(all="ignore"):
-                return _rebuild(self.fn(*args, **kwargs))
+                return _rebuild(function(*args, **kwargs))
         except Exception as error:  # noqa: BLE001 - student code may raise anything
-            raise StudentRaised(self.target, type(error).__name__, str(error)) from None
+            raise StudentRaised(target, type(error).__name__, str(error)) from None
 
 
-class _Class:
-    def __init__(self, cls, name):
-        self.forward = _Method(cls.forward, f"{name}.forward")
-        self.backward = _Method(cls.backward, f"{name}.backward")
-
-
-class Student:
-    """`student.CELoss.forward(...)` calls the module's code on read-only copies."""
+class Student(StudentProxy):
+    """`student.CELoss.forward(...)` calls the module's code on read-only copies (for diagnosis tests)."""
 
     def __init__(self, module):
-        self.CELoss = _Class(module.CELoss, "CELoss")
+        super().__init__(InProcess(module))
 
 
-@dataclass(frozen=True)
-class Outcome:
-    name: str
-    points: float
-    max_points: float
-    bonus: bool
-    passed: bool
-    message: str
-    tags: tuple[str, ...]
-
-
-def grader_tests():
-    for module in GRADER_MODULES:
-        for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if name.startswith("test_") and fn.__module__ == module.__name__:
-                yield fn
-
-
-def grade(module, seed: int = 0, ref=None) -> list[Outcome]:
-    """Every grader test on `module`, in process; rng seeded as the engine's runner seeds it."""
-    student, ref = Student(module), ref or reference()
-    outcomes = []
-    for fn in grader_tests():
-        marks = {m.name: m for m in getattr(fn, "pytestmark", [])}
-        max_points = float(marks["points"].args[0])
-        bonus = bool(marks["part"].kwargs.get("bonus", False))
-        rng = np.random.default_rng([seed, zlib.crc32(fn.__name__.encode())])
-        passed, message, tags = True, "", ()
-        try:
-            fn(student=student, reference=ref, rng=rng)
-        except CheckFailed as failure:
-            passed, message, tags = False, failure.result.message, failure.result.tags
-        except StudentError as error:
-            passed, message = False, error.student_message
-            bug = CATALOGUE.bug_for_error(error)
-            tags = (f"bug:{bug}",) if bug else ()
-        outcomes.append(Outcome(fn.__name__, max_points if passed else 0.0, max_points, bonus, passed, message, tags))
+def grade(module, seed: int = 0, ref=None, caller: InProcess | None = None) -> list[TestOutcome]:
+    """Every grader test on `module` through `run_graders`, seeded as the engine seeds it."""
+    outcomes, collection_errors = run_graders(GRADERS, student_call=caller or InProcess(module),
+                                              reference=ref or reference(), seed=seed)
+    assert not collection_errors, collection_errors
     return outcomes
 
 

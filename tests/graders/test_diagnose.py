@@ -63,13 +63,73 @@ def test_value_bugs_are_named_by_their_outputs(ref, name, stage, bug):
     ("log_of_softmax_eps", False, "log-of-softmax"),
     ("log_of_softmax_loops", False, "log-of-softmax"),
     ("mask_times_log", False, "mask-times-log"),
-    ("sum_not_mean", False, "sum-not-mean"),  # stable, but its values are N times too large
 ])
 def test_stability_bugs_are_told_apart_by_which_probe_breaks(ref, name, backward, bug):
     failure = CheckResult.fail("Checked: the battery.", stage="backward" if backward else "forward")
     with np.errstate(all="ignore"):
         result = diagnose(failure, student(name), ref, np.random.default_rng(0), stage="stability")
     assert result.bug == bug
+
+
+def test_two_stability_bugs_are_both_named_each_with_its_probe(ref):
+    failure = CheckResult.fail("Checked: the hard logits.", stage="forward")
+    result = diagnose(failure, student("log_of_softmax_global_max"), ref, np.random.default_rng(0), stage="stability")
+    assert set(result.bugs) == {"global-max-shift", "log-of-softmax"}
+    assert result.message.count("The probe that exposes it: x = ") == 2
+    assert "Why it matters: the second row lies far below the batch's largest logit" in result.message
+    assert "Why it matters: the target's probability is below the smallest float64 number" in result.message
+
+
+def test_why_it_matters_fits_the_bug_not_the_probe(ref):
+    failure = CheckResult.fail("Checked: the hard logits.", stage="forward")
+    result = diagnose(failure, student("log_of_softmax"), ref, np.random.default_rng(0), stage="stability")
+    assert result.bugs == ("log-of-softmax",)
+    assert "shift each row" not in result.message.split("Likely misconception")[0]
+
+
+class _NanAtNegInfFromAMinShift:
+    """Wrong at -inf, but not through a mask: it shifts by the row minimum, so -inf - (-inf) is nan."""
+
+    @staticmethod
+    def forward(x, y):
+        z = x - x.min(axis=1, keepdims=True) - (x.max(axis=1, keepdims=True) - x.min(axis=1, keepdims=True))
+        return float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(y)), y]))
+
+    @staticmethod
+    def backward(x, y, dout):
+        raise NotImplementedError
+
+
+def test_mask_times_log_needs_its_confirming_probe(ref):
+    failure = CheckResult.fail("Checked: the hard logits.", stage="forward")
+    with np.errstate(all="ignore"):
+        result = diagnose(failure, Student(_Module(_NanAtNegInfFromAMinShift)).CELoss, ref, np.random.default_rng(0),
+                          stage="stability")
+    assert "mask-times-log" not in result.bugs
+
+
+class _Module:
+    def __init__(self, cls):
+        self.CELoss = cls
+
+
+class _CrashesUnlessSquare:
+    @staticmethod
+    def forward(x, y):
+        if x.shape[0] != x.shape[1]:
+            raise UnboundLocalError("cannot access local variable 'total' where it is not associated with a value")
+        return 1.0
+
+    backward = forward
+
+
+def test_an_unbound_local_crash_is_not_wrong_axis(ref):
+    celoss = Student(_Module(_CrashesUnlessSquare)).CELoss
+    rng = np.random.default_rng(5)
+    with pytest.raises(StudentRaised) as caught:
+        celoss.forward(np.zeros((9, 4)), np.zeros(9, np.int64))
+    failure = CheckResult.fail("Checked: forward.", error=caught.value)
+    assert diagnose(failure, celoss, ref, rng, stage="forward").bug is None
 
 
 def test_label_offset_does_not_pose_as_instability(ref):

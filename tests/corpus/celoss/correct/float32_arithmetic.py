@@ -2,22 +2,22 @@ import numpy as np
 
 
 class CELoss:
-    # I do everything in float32 like the GPU would.
+    # I work in the dtype I am given, like the GPU would: float32 logits stay float32 throughout.
     @staticmethod
     def forward(x, y):
-        x = x.astype(np.float32)
+        dtype = x.dtype.type
         m = x.max(axis=1, keepdims=True)
-        lse = m[:, 0] + np.log(np.exp(x - m).sum(axis=1))
+        lse = m[:, 0] + np.log(np.exp(x - m).sum(axis=1, dtype=dtype))
         losses = lse - x[np.arange(len(y)), y]
-        return np.float32(losses.mean())
+        return dtype(losses.mean(dtype=dtype))
 
     @staticmethod
     def backward(x, y, dout):
-        x = x.astype(np.float32)
+        dtype = x.dtype.type
         n = x.shape[0]
         e = np.exp(x - x.max(axis=1, keepdims=True))
-        p = e / e.sum(axis=1, keepdims=True)
+        p = e / e.sum(axis=1, keepdims=True, dtype=dtype)
         onehot = np.zeros_like(p)
         onehot[np.arange(n), y] = 1
-        dx = (p - onehot) * np.float32(dout) / np.float32(n)
-        return dx.astype(np.float32), 0.0
+        dx = (p - onehot) * dtype(dout) / dtype(n)
+        return dx.astype(dtype), 0.0
