@@ -86,10 +86,3 @@ class PlainLauncher:
         except ProcessLookupError:
             pass
         process.wait()
-
-
-def select_launcher(**options) -> Launcher:
-    """The strongest tier the course's isolation setting allows; see `policy.select_launcher`."""
-    from autograder.sandbox.policy import select_launcher as choose
-
-    return choose(**options)

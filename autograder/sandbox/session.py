@@ -23,7 +23,8 @@ from autograder.errors import (
 )
 from autograder.extract import Submission
 from autograder.protocol import Channel, decode_value, encode_value, ready_cell_errors, reply_positions
-from autograder.sandbox.launch import Launcher, select_launcher
+from autograder.sandbox.launch import Launcher
+from autograder.sandbox.policy import select_launcher
 
 
 @dataclass(frozen=True)
