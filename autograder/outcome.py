@@ -52,6 +52,11 @@ class TestOutcome:
         if prefixed:
             raise ValueError(f"TestOutcome {self.name!r}: bug ids carry no {BUG_PREFIX!r} prefix: {prefixed}")
 
+    @property
+    def bug_tags(self) -> tuple[str, ...]:
+        """The bug ids as reports render them: "bug:<id>"."""
+        return tuple(f"{BUG_PREFIX}{bug}" for bug in self.bugs)
+
 
 @dataclass(frozen=True)
 class GraderFailure:

@@ -43,7 +43,7 @@ def test_wrong_code_loses_points_with_its_tags_on_several_seeds(ref, path):
     for seed in range(8):
         outcomes = grade(module, seed, ref)
         got, most = core(outcomes)
-        tags = {t for o in outcomes for t in o.tags}
+        tags = {t for o in outcomes for t in o.bug_tags}
         assert got < most and expected_tags(path) <= tags, (seed, sorted(tags))
 
 
@@ -110,7 +110,7 @@ def test_parts_are_reported_in_rubric_order(ref):
 def test_an_unattempted_bonus_part_reads_not_attempted_without_a_tag(ref):
     for name in ("row_loops", "vectorised"):
         bonus = [o for o in grade(load_module(CORPUS / "correct" / f"{name}.py"), 0, ref) if o.bonus]
-        assert bonus and all(not o.passed and not o.tags for o in bonus)
+        assert bonus and all(not o.passed and not o.bugs for o in bonus)
         assert all("\nnot attempted (bonus): " in o.message for o in bonus)
 
 
@@ -127,5 +127,5 @@ class _RaggedModule:
 
 def test_ragged_replies_are_the_students_failure_never_a_grader_error(ref):
     outcomes = grade(_RaggedModule, 0, ref)
-    assert [o.name for o in outcomes if o.error == "grader"] == []
+    assert [o.name for o in outcomes if o.blame == "grader"] == []
     assert sum(o.points for o in outcomes) == 0

@@ -84,7 +84,7 @@ def test_wrong_submission_loses_points_with_its_tags(assignment, path):
     report = grade_submission(assignment, read_submission(path), seed=0)
     assert not report.grader_errors, [t.message for t in report.grader_errors]
     assert report.score < report.max_score
-    tags = {tag for t in report.tests for tag in t.tags}
+    tags = {tag for t in report.tests for tag in t.bug_tags}
     assert expected_tags(path) <= tags, f"missing {expected_tags(path) - tags}; got {sorted(tags)}"
 
 
@@ -110,5 +110,5 @@ def test_corpus_is_large_enough_and_covers_the_catalogue():
 def test_the_no_bias_forward_also_explains_the_backward_failure(assignment):
     report = grade_submission(assignment, read_submission(CORPUS / "wrong" / "linear_no_bias.py"), seed=0)
     failed = {t.name.split("::")[1]: t for t in report.tests if not t.passed}
-    assert failed["test_backward_matches_finite_differences"].tags == ("bug:linear-no-bias",)
+    assert failed["test_backward_matches_finite_differences"].bug_tags == ("bug:linear-no-bias",)
     assert "test_backward_matches_reference" not in failed  # its backward is right

@@ -41,7 +41,7 @@ def test_db_keepdims_message(failures):
 
 def test_grad_at_zero_message_reads_like_numpy(failures):
     test = failures("relu_grad_ge_zero")["test_relu_backward_matches_reference"]
-    assert test.tags == ("bug:relu-grad-at-zero",)
+    assert test.bug_tags == ("bug:relu-grad-at-zero",)
     lines = test.message.splitlines()
     assert lines[0].startswith("Checked: ReLU.backward(x, dout) against the reference, on random float64 inputs")
     assert lines[0].endswith("entries of x are exactly 0.")
@@ -55,10 +55,10 @@ def test_grad_at_zero_message_reads_like_numpy(failures):
 
 def test_writing_into_dout_names_relu_not_linear(failures):
     test = failures("relu_writes_dout")["test_relu_backward_matches_reference"]
-    assert test.tags == ("bug:relu-mutates-input",)
+    assert test.bug_tags == ("bug:relu-mutates-input",)
     assert "ReLU.backward raised ValueError: assignment destination is read-only" in test.message
     linear = failures("linear_cleans_dout_in_place")["test_backward_matches_reference"]
-    assert linear.tags == ("bug:linear-mutates-input",)
+    assert linear.bug_tags == ("bug:linear-mutates-input",)
 
 
 def test_a_wrong_forward_earns_no_self_consistency_points_and_says_why(failures):
@@ -70,5 +70,5 @@ def test_a_wrong_forward_earns_no_self_consistency_points_and_says_why(failures)
 
 def test_dx_wrong_weight_is_named_from_the_crash(failures):
     test = failures("linear_dx_wrong_weight")["test_backward_matches_reference"]
-    assert test.tags == ("bug:linear-dx-wrong-weight",)
+    assert test.bug_tags == ("bug:linear-dx-wrong-weight",)
     assert "Linear.backward raised ValueError: matmul:" in test.message
