@@ -23,6 +23,8 @@ from autograder.errors import GraderError
 from autograder.extract import MAX_SUBMISSION_BYTES, file_digest
 from autograder.gradescope_json import results_document, write_json_atomic
 from autograder.pool import LocalPool, TaskDone
+from autograder.reports.lateness import read_submitted_at
+from autograder.sandbox import Limits
 
 FAILURES_FILE = "failures.json"
 
@@ -36,6 +38,7 @@ class Job:
     size: int
     grader_version: str = ""
     data: bytes | None = None
+    limits: Limits | None = None  # the course's (c.Autograder.*); None: the engine's defaults
 
 
 @dataclass(frozen=True)
@@ -73,12 +76,12 @@ def grade_job(assignment: Assignment, job: Job) -> dict:
     """Runs in a worker: grade one submission, from its bytes if it came with them, and return its results."""
     source = job.source
     if job.data is None:
-        report = grade_path(assignment, source.path, name=source.name, student_id=source.student_id)
+        report = grade_path(assignment, source.path, name=source.name, student_id=source.student_id, limits=job.limits)
     else:
         with tempfile.TemporaryDirectory(prefix="autograder-job-") as folder:
             copy = Path(folder) / source.path.name
             copy.write_bytes(job.data)
-            report = grade_path(assignment, copy, name=source.name, student_id=source.student_id)
+            report = grade_path(assignment, copy, name=source.name, student_id=source.student_id, limits=job.limits)
     if job.grader_version and report.grader_version != job.grader_version:
         raise StaleWorker(
             f"this worker graded with grader version {report.grader_version}, the batch expects "
@@ -97,6 +100,7 @@ def grade_batch(
     scheduler: str | None = None,
     rejected: tuple[Rejected, ...] = (),
     on_result: Callable[[Graded], None] | None = None,
+    limits: Limits | None = None,
 ) -> BatchResult:
     """Grade `sources` into `out_dir` with `jobs` local workers (default: all cores) or a Dask `scheduler`."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -104,7 +108,7 @@ def grade_batch(
     notify = on_result or (lambda item: None)
     interrupted = False
     try:
-        todo = _plan(assignment, sources, out_dir, force, items, notify)
+        todo = _plan(assignment, sources, out_dir, force, items, notify, limits)
         with _executor(assignment, jobs, scheduler) as pool:
             tasks = ((index, _with_data(job) if scheduler else job) for index, job in todo.items())
             for done in pool.run(tasks):
@@ -117,7 +121,7 @@ def grade_batch(
     return result
 
 
-def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify) -> dict[int, Job]:
+def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, limits=None) -> dict[int, Job]:
     """Hash every source; note the ones already graded (as skipped) and return the rest as jobs."""
     version = grader_version(assignment)
     todo: dict[int, Job] = {}
@@ -127,7 +131,7 @@ def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify) 
             items.append(Graded(source, skipped=True))
             notify(items[-1])
         else:
-            todo[index] = Job(source, sha, size, version)
+            todo[index] = Job(source, sha, size, version, limits=limits)
     return todo
 
 
@@ -144,7 +148,7 @@ def _with_data(job: Job) -> Job:
     if job.size > MAX_SUBMISSION_BYTES:
         return job
     try:
-        return Job(job.source, job.sha256, job.size, job.grader_version, job.source.path.read_bytes())
+        return Job(job.source, job.sha256, job.size, job.grader_version, job.source.path.read_bytes(), job.limits)
     except OSError:
         return job
 
@@ -153,6 +157,8 @@ def _record(job: Job, done: TaskDone, out_dir: Path) -> Graded:
     if done.failure is not None:
         return Graded(job.source, failure=done.failure)
     document = done.value
+    if job.source.student_id and (submitted_at := read_submitted_at(job.source.path)):
+        document["extra_data"]["submitted_at"] = submitted_at  # nbgrader's timestamp.txt, for late work
     write_json_atomic(out_dir / f"{job.source.name}.json", document)
     grader_errors = document.get("extra_data", {}).get("grader_errors") or []
     if grader_errors:

@@ -3,8 +3,9 @@
 Exit codes:
     0    every submission was graded (whatever the scores; a student's broken file still gets a report)
     1    an infrastructure failure: the grader, not the student, failed on at least one submission
-         (a worker process died, a grader raised); listed on stderr and in OUT/failures.json
-    2    a usage error: unknown assignment, no submissions found, bad option
+         (a worker process died, a grader raised); listed on stderr and in OUT/failures.json; or the
+         course requires bubblewrap isolation and it cannot run here (nothing is graded)
+    2    a usage error: unknown assignment, no submissions found, bad option, unreadable course settings
     130  interrupted with Ctrl-C; the results written so far are kept, and a rerun resumes
 """
 
@@ -19,7 +20,8 @@ import click
 
 from autograder.batch import BatchResult, grade_batch
 from autograder.collect import find_submissions
-from autograder.course import load_assignment
+from autograder.config import CourseSettings, load_settings
+from autograder.course import Assignment, find_course_root, load_assignment
 from autograder.errors import GraderError
 
 
@@ -35,7 +37,7 @@ def main() -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for the results files.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Submissions graded at once on this machine [default: all cores].")
+              help="Submissions graded at once on this machine [default: c.Autograder.jobs, else all cores].")
 @click.option("--force", is_flag=True, help="Regrade submissions that already have up-to-date results.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
               help="Grade on this Dask distributed cluster instead of local processes.")
@@ -59,9 +61,14 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
 
     try:
         spec = load_assignment(assignment)
+        settings = load_settings(spec.course_root)
+        settings.due_date(spec.name)
     except GraderError as error:
         click.echo(f"error: {error}", err=True)
         return 2
+    if (refusal := isolation_refusal(settings)) is not None:
+        click.echo(f"error: {refusal}", err=True)
+        return 1
     if scheduler and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         click.echo(f"error: --scheduler wants an address like tcp://HOST:PORT, not {scheduler!r}", err=True)
         return 2
@@ -74,14 +81,14 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
             return 2
         try:
             with BatchProgress(len(found.files), enabled=progress) as bar:
-                result = grade_batch(spec, list(found.files), out_dir, jobs=jobs or os.cpu_count(), force=force,
-                                     scheduler=scheduler, rejected=found.rejected, on_result=bar.advance)
+                result = grade_batch(spec, list(found.files), out_dir, jobs=jobs or settings.jobs or os.cpu_count(),
+                                     force=force, scheduler=scheduler, rejected=found.rejected,
+                                     on_result=bar.advance, limits=settings.limits())
         except ConnectionError as error:
             click.echo(f"error: {error}. Check the address, or grade locally without --scheduler.", err=True)
             return 1
-        names = {source.name for source in found.files}
     print_summary(result, out_dir)
-    _write_class_reports(out_dir, names)
+    _write_class_reports(out_dir, settings, spec)
     if result.interrupted:
         return 130
     return 1 if result.failures else 0
@@ -109,10 +116,26 @@ def print_summary(result: BatchResult, out_dir: Path) -> None:
         click.echo("interrupted: rerun the same command to grade the rest", err=True)
 
 
-def _write_class_reports(out_dir: Path, names: set[str]) -> None:
+def isolation_refusal(settings: CourseSettings) -> str | None:
+    """Why grading must not start: the course requires bubblewrap (c.Autograder.isolation) and it cannot run."""
+    os.environ["AUTOGRADER_ISOLATION"] = settings.isolation  # for the sandbox launcher in every worker
+    if settings.isolation != "bubblewrap":
+        return None
+    from autograder.sandbox.bubblewrap import unavailable_reason
+
+    reason = unavailable_reason()
+    if reason is None:
+        return None
+    return (f"the course requires bubblewrap isolation (c.Autograder.isolation) and it cannot run here: {reason}. "
+            "Install the Debian package `bubblewrap`, or opt in to rlimits-only grading with "
+            'c.Autograder.isolation = "process" in nbgrader_config.py')
+
+
+def _write_class_reports(out_dir: Path, settings: CourseSettings, spec: Assignment) -> None:
+    """Always from every result in DIR, so regrading one student never shrinks the class reports."""
     from autograder.reports import write_directory_reports
 
-    paths = write_directory_reports(out_dir, names=names)
+    paths = write_directory_reports(out_dir, settings.report_context(spec.name))
     if paths.feedback_files:
         click.echo(f"class report: {paths.report_html}\ngrades: {paths.grades_csv}\nfeedback: {paths.feedback_dir}/")
 
@@ -125,15 +148,30 @@ def report(out_dir: Path) -> None:
 
 
 def report_main(*, out_dir: Path) -> int:
-    from autograder.reports import write_directory_reports
+    from autograder.reports import load_results, write_directory_reports
 
-    paths = write_directory_reports(out_dir)
+    try:
+        context = _context_for(load_results(out_dir))
+    except GraderError as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    paths = write_directory_reports(out_dir, context)
     if not paths.feedback_files:
         click.echo(f"error: no results files (*.json in the Gradescope schema) in {out_dir}/; "
                    "run `autograder grade` first", err=True)
         return 2
     click.echo(f"{len(paths.feedback_files)} students: {paths.report_html}, {paths.grades_csv}, {paths.feedback_dir}/")
     return 0
+
+
+def _context_for(reports: list):
+    """The course's report context for results in DIR, when run inside the course; None elsewhere."""
+    try:
+        root = find_course_root()
+    except GraderError:
+        return None
+    assignment = reports[0].assignment if reports else ""
+    return load_settings(root).report_context(assignment)
 
 
 @main.command()
@@ -153,6 +191,111 @@ def gradescope_main(*, assignment: str, out_dir: Path) -> int:
     except GraderError as error:
         click.echo(f"error: {error}", err=True)
         return 2
-    built = build_gradescope_zip(spec, out_dir)
-    click.echo(f"wrote {built.path} ({len(built.members)} files; a fresh seed secret, not the course's)")
+    try:
+        built = build_gradescope_zip(spec, out_dir)
+    except GraderError as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    click.echo(f"wrote {built.path} ({len(built.members)} files; seed secret derived from the course's, "
+               f"fingerprint {built.secret_fingerprint})")
+    return 0
+
+
+@main.command("gradescope-reproduce")
+@click.argument("assignment")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def gradescope_reproduce(assignment: str, path: Path) -> None:
+    """Grade PATH locally as the Gradescope bundle grades it (same derived secret, so the same seed and score)."""
+    sys.exit(gradescope_reproduce_main(assignment=assignment, path=path))
+
+
+def gradescope_reproduce_main(*, assignment: str, path: Path) -> int:
+    from autograder.gradescope_zip import reproduce
+
+    try:
+        spec = load_assignment(assignment)
+        report = reproduce(spec, path)
+    except GraderError as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    click.echo(f"{path}: {report.score:g} / {report.max_score:g}  seed {report.seed}  sha256 {report.sha256[:12]}")
+    return 1 if report.grader_errors else 0
+
+
+@main.group()
+def secret() -> None:
+    """The course secret that seeds hidden inputs (c.Autograder.secret_file)."""
+
+
+@secret.command()
+def fingerprint() -> None:
+    """Print the course secret's fingerprint: two clones grade alike exactly when these match."""
+    sys.exit(fingerprint_main())
+
+
+def fingerprint_main() -> int:
+    from autograder.seeding import course_secret, fingerprint as secret_fingerprint, secret_path
+
+    try:
+        root = find_course_root()
+        path = secret_path(root)
+        existed = path.is_file()
+        value = course_secret(root)
+    except (GraderError, ValueError, OSError) as error:
+        click.echo(f"error: cannot read the course secret: {error}", err=True)
+        return 2
+    click.echo(f"{secret_fingerprint(value)}  {path}" + ("" if existed else "  (just created)"))
+    return 0
+
+
+@main.group()
+def export() -> None:
+    """Export final grades for a learning management system."""
+
+
+@export.command()
+@click.argument("results_dir", metavar="RESULTS_DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The gradebook CSV exported from Canvas (Grades > Export).")
+@click.option("-o", "--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("canvas.csv"),
+              show_default=True, help="The CSV to import into Canvas.")
+@click.option("--id-column", default=None,
+              help="Roster column holding the nbgrader student id [default: c.Autograder.roster_id_column, "
+                   "else SIS Login ID].")
+@click.option("--column", "column_name", default=None,
+              help='Assignment column header, e.g. "celoss (12345)" to update an existing Canvas assignment '
+                   "[default: the assignment name].")
+def canvas(results_dir: Path, roster: Path, out_file: Path, id_column: str | None, column_name: str | None) -> None:
+    """Fill a Canvas roster with the final grades of RESULTS_DIR (an `autograder grade` output folder)."""
+    sys.exit(canvas_main(results_dir=results_dir, roster=roster, out_file=out_file, id_column=id_column,
+                         column_name=column_name))
+
+
+def canvas_main(*, results_dir: Path, roster: Path, out_file: Path, id_column: str | None = None,
+                column_name: str | None = None) -> int:
+    from autograder.reports import load_results, standings
+    from autograder.reports.canvas import write_canvas_csv
+
+    reports = load_results(results_dir)
+    if not reports:
+        click.echo(f"error: no results files in {results_dir}/; run `autograder grade` first", err=True)
+        return 2
+    try:
+        context = _context_for(reports)
+        try:
+            default_column = load_settings(find_course_root()).roster_id_column
+        except GraderError:
+            default_column = "SIS Login ID"
+        done = write_canvas_csv(reports, standings(reports, context), roster, out_file,
+                                id_column=id_column or default_column, column_name=column_name or reports[0].assignment)
+    except GraderError as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    click.echo(f"wrote {done.path}: {done.matched} student(s) graded")
+    if done.without_submission:
+        click.echo(f"{len(done.without_submission)} roster student(s) without a submission (left blank): "
+                   + ", ".join(done.without_submission), err=True)
+    if done.without_roster_row:
+        click.echo(f"{len(done.without_roster_row)} submission(s) with no roster row (not exported): "
+                   + ", ".join(done.without_roster_row), err=True)
     return 0

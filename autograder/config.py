@@ -52,6 +52,7 @@ class CourseSettings:
     due_dates: dict[str, str] = field(default_factory=dict)
     roster_id_column: str = "SIS Login ID"
     late_penalty: str = "none"
+    gradebook_url: str | None = None  # nbgrader's c.CourseDirectory.db_url, when the course sets one
 
     @property
     def secret_path(self) -> Path:
@@ -61,6 +62,13 @@ class CourseSettings:
         """The assignment's due date in UTC, or None when the course sets none."""
         text = self.due_dates.get(assignment)
         return None if text is None else parse_timestamp(text, what=f"c.Autograder.due_dates[{assignment!r}]")
+
+    def report_context(self, assignment: str):
+        """What the class reports need from the course: due date, late policy, gradebook."""
+        from autograder.reports.standing import CourseContext
+
+        return CourseContext(due=self.due_date(assignment), late_policy=self.late_penalty,
+                             gradebook_url=self.gradebook_url)
 
     def limits(self):
         from autograder.sandbox import Limits
@@ -108,4 +116,5 @@ def load_settings(course_root: Path) -> CourseSettings:
         wall_seconds=traits.wall_seconds, jobs=traits.jobs, isolation=traits.isolation,
         secret_file=traits.secret_file, due_dates=dict(traits.due_dates),
         roster_id_column=traits.roster_id_column, late_penalty=penalty,
+        gradebook_url=config.get("CourseDirectory", {}).get("db_url") or None,
     )

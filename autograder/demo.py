@@ -28,7 +28,7 @@ def run_demo(class_dir: Path = EXAMPLE_CLASS, out_dir: Path = OUT_DIR, *, jobs: 
           f"{time.perf_counter() - started:.1f} s; {len(result.failures)} infrastructure failure(s)")
     for item in result.failures:
         print(f"  infrastructure failure: {item.source.name}: {item.failure.splitlines()[-1]}", file=sys.stderr)
-    paths = write_directory_reports(out_dir, names={source.name for source in found.files})
+    paths = write_directory_reports(out_dir)
     print()
     print(f"class report:  {paths.report_html.resolve().as_uri()}")
     print(f"grades:        {_shown(paths.grades_csv)}")

@@ -48,6 +48,7 @@ def report_from_document(document: dict, *, source: Path | None = None) -> Score
         execution_time=float(document.get("execution_time") or 0.0),
         student_id=extra.get("student_id"),
         source_path=str(source) if source else None,
+        extra={"submitted_at": str(extra["submitted_at"])} if extra.get("submitted_at") else {},
     )
 
 
