@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from traitlets import Dict, Enum, Float, Int, Unicode
+from traitlets import Dict, Enum, Float, Int, TraitError, Unicode
 from traitlets.config import Configurable
 
 from autograder.errors import GraderError
@@ -78,14 +78,25 @@ class CourseSettings:
 
 
 def parse_timestamp(text: str, *, what: str) -> datetime:
-    """nbgrader's timestamp format (timestamp.txt, due dates) as an aware UTC datetime; naive means UTC."""
-    from nbgrader.utils import parse_utc
+    """nbgrader's timestamp format (timestamp.txt, due dates; as nbgrader.utils.parse_utc reads it) in UTC.
 
+    A naive time means UTC; "2026-12-08 23:59:00 Europe/Berlin" and "... -0500" name their zone.
+    """
+    import dateutil.parser
+    import dateutil.tz
+
+    parts = str(text).strip().split(" ")
     try:
-        stamp = parse_utc(str(text).strip())
-    except (ValueError, OverflowError) as error:
+        if len(parts) == 3:
+            zone = int(parts[2]) if parts[2].lstrip("+-").isdigit() else dateutil.tz.gettz(parts[2])
+            stamp = dateutil.parser.parse(" ".join(parts[:2] + ["TZ"]), tzinfos={"TZ": zone})
+        else:
+            stamp = dateutil.parser.parse(" ".join(parts))
+    except (ValueError, OverflowError, TypeError) as error:
         raise GraderError(f"{what}: cannot read {text!r} as a date and time ({error}); "
                           'write it like "2026-12-08 23:59:00 UTC"') from None
+    if stamp.tzinfo is not None:
+        stamp = (stamp - stamp.utcoffset()).replace(tzinfo=None)
     return stamp.replace(tzinfo=timezone.utc)
 
 
@@ -107,7 +118,10 @@ def load_settings(course_root: Path) -> CourseSettings:
             os.environ.pop(LOADING_ENV, None)
         else:
             os.environ[LOADING_ENV] = previous
-    traits = Autograder(config=config)
+    try:
+        traits = Autograder(config=config)
+    except TraitError as error:
+        raise GraderError(f"cannot read the course settings {path}: {error}") from None
     penalty = config.get("LateSubmissionPlugin", {}).get("penalty_method", "none")
     if penalty not in ("none", "zero"):
         raise GraderError(f"{path}: c.LateSubmissionPlugin.penalty_method must be 'none' or 'zero', not {penalty!r}")

@@ -96,7 +96,7 @@ It prints the score and the seed, which equal `score` and `extra_data.seed` in G
 Do not publish this zip: it contains the reference solution.
 """
 
-BUNDLE_CONFIG = """# The Gradescope bundle's course settings: the course's c.Autograder limits, and nothing of nbgrader.
+BUNDLE_CONFIG = """# The Gradescope bundle's course settings: the course's c.Autograder limits, and nothing else.
 c = get_config()  # noqa: F821
 c.Autograder.memory_mb = {memory_mb!r}
 c.Autograder.cpu_seconds = {cpu_seconds!r}
