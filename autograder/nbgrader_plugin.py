@@ -71,6 +71,13 @@ def scored_outputs(feedback: str, score: float, execution_count: int) -> list[No
     ]
 
 
+def source_checksum(source, *, points: float, solution: bool = False) -> str:
+    """nbgrader's checksum of a gradebook source cell of a grade cell, as if it were worth `points`."""
+    cell = NotebookNode(cell_type=source.cell_type, source=source.source, metadata=NotebookNode(nbgrader=NotebookNode(
+        grade=True, solution=solution, locked=bool(source.locked), grade_id=source.name, points=points)))
+    return utils.compute_checksum(cell)
+
+
 def strip_hidden_tests(source: str, begin: str = "BEGIN HIDDEN TESTS", end: str = "END HIDDEN TESTS") -> str:
     """Replace each hidden-test region, delimiters included, with one placeholder comment line."""
     kept: list[str] = []
@@ -174,6 +181,8 @@ class TrustedGrades(NbGraderPreprocessor):
         with Gradebook(info["db_url"]) as gradebook:
             cell = gradebook.find_grade_cell(grade_id, info["notebook"], info["assignment"])
             cell.max_score = 0.0
+            source = gradebook.find_source_cell(grade_id, info["notebook"], info["assignment"])
+            source.checksum = source_checksum(source, points=0.0)  # nbgrader's checksum covers the points
             gradebook.db.commit()
         self.log.info("TrustedGrades: bonus cell %r now counts as extra credit (was worth %g)", grade_id, points)
 
