@@ -42,27 +42,37 @@ GRADING_LOCK = "requirements-grading.lock"
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, while building the autograder image (Ubuntu 22.04 or 24.04 base;
-# any Debian-like root works). It installs only what grading needs.
+# any Debian-like root works). It installs only what grading needs, and apt only what is missing.
 set -euxo pipefail
 ROOT="${AUTOGRADER_GRADESCOPE_ROOT:-/autograder}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y --no-install-recommends python3 python3-venv bubblewrap ca-certificates
+missing() { for package in "$@"; do dpkg -s "$package" >/dev/null 2>&1 || echo "$package"; done; }
+apt_install() {
+  local wanted
+  wanted=$(missing "$@")
+  if [ -n "$wanted" ]; then
+    [ -n "${APT_UPDATED:-}" ] || { apt-get update; APT_UPDATED=1; }
+    apt-get install -y --no-install-recommends $wanted
+  fi
+}
+apt_install python3 python3-venv bubblewrap ca-certificates
 # The engine needs Python 3.11 or newer. Ubuntu 22.04's python3 is 3.10: take python3.11 from its
 # universe archive and make it the system python3, which the sandbox runs student code with.
 if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-  if ! apt-get install -y --no-install-recommends python3.11 python3.11-venv; then
-    command -v add-apt-repository >/dev/null || apt-get install -y --no-install-recommends software-properties-common
+  if ! apt_install python3.11 python3.11-venv; then
+    apt_install software-properties-common
     add-apt-repository -y universe && apt-get update
     apt-get install -y --no-install-recommends python3.11 python3.11-venv
   fi
   ln -sf python3.11 /usr/bin/python3
 fi
 python3 -m venv "$ROOT/venv"
-PIP=("$ROOT/venv/bin/pip" install --no-cache-dir --disable-pip-version-check)
-if [ -n "${AUTOGRADER_WHEELS:-}" ]; then PIP+=(--no-index --find-links "$AUTOGRADER_WHEELS"); fi
-"${PIP[@]}" -r "$ROOT/source/requirements.lock"  # the package itself runs from $ROOT/source/src (PYTHONPATH)
-# The sandbox's own interpreter and numpy (see autograder/sandbox/runtime.py); built from the bundled tree.
+if [ -n "${AUTOGRADER_WHEELS:-}" ]; then  # no index at all: every pip below (and the runtime's) uses these wheels
+  export PIP_NO_INDEX=1 PIP_FIND_LINKS="$AUTOGRADER_WHEELS"
+fi
+"$ROOT/venv/bin/pip" install --no-cache-dir --disable-pip-version-check -r "$ROOT/source/requirements.lock"
+# The sandbox's own interpreter and numpy (see autograder/sandbox/runtime.py); built from the bundled tree,
+# which also runs the grader itself (run_autograder sets PYTHONPATH to it).
 PYTHONPATH="$ROOT/source/src" "$ROOT/venv/bin/python" -m autograder.sandbox.runtime
 """
 
