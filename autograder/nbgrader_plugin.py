@@ -116,6 +116,9 @@ class TrustedGrades(NbGraderPreprocessor):
         settings = load_settings(assignment.course_root)
         report = grade_path(assignment, submitted, name=f"{info['student']}__{info['notebook']}",
                             student_id=info["student"], limits=settings.limits())
+        if settings.isolation == "bubblewrap" and report.isolation != "bubblewrap":
+            raise GraderError(f"TrustedGrades: {submitted} was graded with isolation {report.isolation!r}, but the "
+                              "course requires bubblewrap (c.Autograder.isolation); not scored")
         if report.grader_errors:
             details = "; ".join(t.message for t in report.grader_errors)
             raise GraderError(f"TrustedGrades: the graders failed on {submitted} (not scored): {details}")
