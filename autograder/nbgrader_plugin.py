@@ -116,7 +116,7 @@ class TrustedGrades(NbGraderPreprocessor):
         settings = load_settings(assignment.course_root)
         report = grade_path(assignment, submitted, name=f"{info['student']}__{info['notebook']}",
                             student_id=info["student"], limits=settings.limits())
-        if settings.isolation == "bubblewrap" and report.isolation != "bubblewrap":
+        if settings.isolation == "bubblewrap" and report.isolation not in ("bubblewrap", "none"):  # none: never ran
             raise GraderError(f"TrustedGrades: {submitted} was graded with isolation {report.isolation!r}, but the "
                               "course requires bubblewrap (c.Autograder.isolation); not scored")
         if report.grader_errors:
