@@ -6,7 +6,9 @@ import argparse
 import os
 from pathlib import Path
 
+from autograder.config import load_settings
 from autograder.course import load_assignment
+from autograder.errors import GraderError
 from autograder.engine import grade_path
 from autograder.gradescope_json import results_document, write_json_atomic
 
@@ -37,7 +39,11 @@ def run(root: Path, assignment_name: str) -> Path:
     """Grade and write ROOT/results/results.json; a grader crash propagates (Gradescope then shows an error)."""
     assignment = load_assignment(assignment_name)
     chosen, notes = choose_submission(root / "submission", assignment_name)
-    report = grade_path(assignment, chosen, name=chosen.stem)
+    settings = load_settings(assignment.course_root)
+    report = grade_path(assignment, chosen, name=chosen.stem, limits=settings.limits())
+    if settings.isolation == "bubblewrap" and report.isolation not in ("bubblewrap", "none"):
+        raise GraderError(f"refusing to record a score: {chosen.name} was graded with isolation "
+                          f"{report.isolation!r}, but this bundle requires bubblewrap (c.Autograder.isolation)")
     document = results_document(report)
     if notes:
         document["output"] = "\n".join(notes + [document["output"]])

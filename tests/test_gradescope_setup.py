@@ -80,12 +80,15 @@ def cached_wheels() -> Path:
     return folder
 
 
-def container(root: Path, script: str) -> subprocess.CompletedProcess:
-    """Run `script` with `root` as /, in new mount, pid and network namespaces (loopback only, down)."""
+def container(root: Path, script: str, *, fresh_proc: bool = False) -> subprocess.CompletedProcess:
+    """Run `script` with `root` as /, in new mount, pid and network namespaces (only a loopback device, down)."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         unavailable("bubblewrap is not installed (scripts/install-system-deps)")
-    command = [bwrap, "--bind", str(root), "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+    # The host's /proc, not a fresh one: the bundle's own sandbox mounts a procfs in a user namespace, which
+    # the kernel allows only where a fully visible procfs is mounted (bwrap's --proc masks parts of it).
+    proc = ["--proc", "/proc"] if fresh_proc else ["--bind", "/proc", "/proc"]
+    command = [bwrap, "--bind", str(root), "/", "--dev-bind", "/dev", "/dev", *proc, "--tmpfs", "/tmp",
                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
                "--cap-add", "ALL", "--setenv", "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                "--setenv", "HOME", "/root", "--unsetenv", "PYTHONPATH", "--unsetenv", "VIRTUAL_ENV",
@@ -113,12 +116,14 @@ def installed(tmp_path_factory):
     return root, done
 
 
-def grade_in_container(root: Path, submission: Path) -> dict:
+def grade_in_container(root: Path, submission: Path, *, fresh_proc: bool = False) -> dict:
     for folder in ("submission", "results"):
         shutil.rmtree(root / "autograder" / folder, ignore_errors=True)
         (root / "autograder" / folder).mkdir(parents=True)
     shutil.copy2(submission, root / "autograder" / "submission" / submission.name)
-    done = container(root, "/autograder/source/run_autograder")
+    done = container(root, "/autograder/source/run_autograder", fresh_proc=fresh_proc)
+    if fresh_proc:
+        return done
     assert done.returncode == 0, f"run_autograder failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
     return json.loads((root / "autograder" / "results" / "results.json").read_text())
 
@@ -126,6 +131,8 @@ def grade_in_container(root: Path, submission: Path) -> dict:
 def test_setup_installs_only_what_grading_needs_without_internet(installed):
     root, done = installed
     assert "apt-get update" not in done.stderr  # every package was there: apt never reached for the network
+    devices = container(root, "tail -n +3 /proc/net/dev | cut -d: -f1").stdout.split()
+    assert devices == ["lo"]  # no way out: the install above ran without internet
     site = next((root / "autograder" / "venv" / "lib").glob("python3*/site-packages"))
     installed_names = {path.name.split("-")[0].lower() for path in site.glob("*.dist-info")}
     assert {"numpy", "scipy", "pytest", "traitlets"} <= installed_names
@@ -140,3 +147,12 @@ def test_run_autograder_grades_end_to_end_in_the_sandbox(installed):
     assert document["extra_data"]["isolation"] == "bubblewrap"
     local = reproduce(load_assignment("celoss", course_root=REPO), BUGGY)
     assert local.seed == document["extra_data"]["seed"] and local.score == document["score"]
+
+
+def test_where_no_sandbox_can_run_the_bundle_records_no_score(installed):
+    """A fresh, partly masked /proc makes the bundle's bubblewrap fail: it must refuse, not grade unsandboxed."""
+    root, _ = installed
+    done = grade_in_container(root, BUGGY, fresh_proc=True)
+    assert done.returncode != 0
+    assert not (root / "autograder" / "results" / "results.json").exists()
+    assert "bubblewrap" in done.stderr
