@@ -42,10 +42,12 @@ def _register(config: Config, course_root: Path) -> list[str]:
     from autograder.config import load_settings
     from autograder.course import assignment_names
 
-    db_url = config.CourseDirectory.db_url
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config)
     settings = load_settings(course_root)
     missing = []
-    with Gradebook(db_url) as gradebook:
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:  # as nbgrader's own apps open it
         for name in assignment_names(course_root):
             due = settings.due_date(name)
             try:
