@@ -92,7 +92,8 @@ exec "$PYTHON" -m autograder.gradescope_run --root "$ROOT" --assignment {assignm
 
 README = """# Gradescope autograder for {assignment}
 
-Upload autograder.zip as a "Zip file upload" autograder with the Ubuntu 22.04 or 24.04 base image.
+Upload autograder.zip as a "Zip file upload" autograder with the Ubuntu 24.04 base image. (On 22.04 setup.sh
+works, but its bubblewrap 0.6.1 is too old for the sandbox, so the bundle refuses to record scores there.)
 Students submit {assignment}.ipynb (or {assignment}.py). Every test's teaching message is shown to them.
 
 The hidden-input seed comes from course/.autograder-secret, which is HMAC(course secret, "gradescope:{assignment}")
