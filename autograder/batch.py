@@ -29,6 +29,8 @@ from autograder.outcome import ScoreReport
 from autograder.regular_file import read_regular
 from autograder.report_codec import ReportDecodeError
 from autograder.pool import LocalPool, TaskDone
+from autograder.reports.lateness import read_submitted_at
+from autograder.sandbox import Limits
 
 FAILURES_FILE = "_failures.json"
 
@@ -42,6 +44,7 @@ class Job:
     size: int
     grader_version: str = ""
     data: bytes | None = None
+    limits: Limits | None = None  # the course's (c.Autograder.*); None: the engine's defaults
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,13 @@ def grade_job(assignment: Assignment, job: Job) -> ScoreReport:
     """Runs in a worker: grade one submission, from its bytes if it came with them, and return its report."""
     source = job.source
     if job.data is None:
-        report = grade_path(assignment, source.path, name=source.name, student_id=source.student_id)
+        report = grade_path(assignment, source.path, name=source.name, student_id=source.student_id, limits=job.limits)
     else:
         with tempfile.TemporaryDirectory(prefix="autograder-job-") as folder:
             copy = Path(folder) / source.path.name
             copy.write_bytes(job.data)
-            report = replace(grade_path(assignment, copy, name=source.name, student_id=source.student_id),
+            report = replace(grade_path(assignment, copy, name=source.name, student_id=source.student_id,
+                                        limits=job.limits),
                              source_path=str(source.path))  # where it was submitted, not the worker's copy
     if job.grader_version and report.grader_version != job.grader_version:
         raise StaleWorker(
@@ -109,6 +113,7 @@ def grade_batch(
     scheduler: str | None = None,
     rejected: tuple[Rejected, ...] = (),
     on_result: Callable[[Graded], None] | None = None,
+    limits: Limits | None = None,
 ) -> BatchResult:
     """Grade `sources` into `out_dir` with `jobs` local workers (default: all cores) or a Dask `scheduler`."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -116,7 +121,7 @@ def grade_batch(
     notify = on_result or (lambda item: None)
     interrupted = False
     try:
-        todo = _plan(assignment, sources, out_dir, force, items, notify)
+        todo = _plan(assignment, sources, out_dir, force, items, notify, limits)
         with _executor(assignment, jobs, scheduler) as pool:
             tasks = ((index, _with_data(job) if scheduler else job) for index, job in todo.items())
             for done in pool.run(tasks):
@@ -129,7 +134,7 @@ def grade_batch(
     return result
 
 
-def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify) -> dict[int, Job]:
+def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, limits=None) -> dict[int, Job]:
     """Hash every source; note the ones already graded (as skipped) and return the rest as jobs."""
     version = grader_version(assignment)
     todo: dict[int, Job] = {}
@@ -144,7 +149,7 @@ def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify) 
             items.append(Graded(source, kept, skipped=True))
             notify(items[-1])
         else:
-            todo[index] = Job(source, sha, size, version)
+            todo[index] = Job(source, sha, size, version, limits=limits)
     return todo
 
 
@@ -165,13 +170,15 @@ def _with_data(job: Job) -> Job:
         data = read_regular(job.source.path, limit=MAX_SUBMISSION_BYTES)
     except (OSError, UnreadableSubmission):
         return job
-    return Job(job.source, job.sha256, job.size, job.grader_version, data)
+    return Job(job.source, job.sha256, job.size, job.grader_version, data, job.limits)
 
 
 def _record(job: Job, done: TaskDone, out_dir: Path) -> Graded:
     if done.failure is not None:
         return Graded(job.source, failure=done.failure)
     report: ScoreReport = done.value
+    if job.source.student_id and (submitted_at := read_submitted_at(job.source.path)):
+        report = replace(report, submitted_at=submitted_at)  # nbgrader's timestamp.txt, for late work
     try:
         write_json_atomic(out_dir / f"{job.source.name}.json", results_document(report))
     except ValueError as error:  # a value JSON cannot hold, such as a grader's nan points

@@ -5,7 +5,7 @@ Exit codes:
     1    an infrastructure failure: the grader, not the student, failed on at least one submission
          (a worker process died, a grader raised); listed on stderr and in OUT/_failures.json; or no
          sandbox the course allows works here, so nothing was graded (the reason is on stderr)
-    2    a usage error: unknown assignment, no submissions found, bad option
+    2    a usage error: unknown assignment, no submissions found, bad option, unreadable course settings
     130  interrupted with Ctrl-C; the results written so far are kept, and a rerun resumes
 """
 
@@ -20,7 +20,8 @@ import click
 
 from autograder.batch import BatchResult, grade_batch
 from autograder.collect import find_submissions
-from autograder.course import load_assignment
+from autograder.config import CourseSettings, load_settings
+from autograder.course import Assignment, find_course_root, load_assignment
 from autograder.errors import GraderError, SandboxUnavailable
 
 
@@ -36,7 +37,7 @@ def main() -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for the results files.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Submissions graded at once on this machine [default: all cores].")
+              help="Submissions graded at once on this machine [default: c.Autograder.jobs, else all cores].")
 @click.option("--force", is_flag=True, help="Regrade submissions that already have up-to-date results.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
               help="Grade on this Dask distributed cluster instead of local processes.")
@@ -65,11 +66,13 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
 
     try:
         spec = load_assignment(assignment)
+        settings = load_settings(spec.course_root)
+        settings.due_date(spec.name)
     except GraderError as error:
         click.echo(f"error: {error}", err=True)
         return 2
-    if isolation is not None:
-        os.environ[ISOLATION_ENV] = isolation  # the local workers inherit the course's choice
+    # --isolation, else $AUTOGRADER_ISOLATION, else c.Autograder.isolation; the local workers inherit it
+    os.environ[ISOLATION_ENV] = isolation or os.environ.get(ISOLATION_ENV) or settings.isolation
     if not scheduler:  # a cluster's workers decide for themselves; their refusals fail each task
         try:
             check_isolation()
@@ -88,13 +91,14 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
             return 2
         try:
             with BatchProgress(len(found.files), enabled=progress) as bar:
-                result = grade_batch(spec, list(found.files), out_dir, jobs=jobs or os.cpu_count(), force=force,
-                                     scheduler=scheduler, rejected=found.rejected, on_result=bar.advance)
+                result = grade_batch(spec, list(found.files), out_dir, jobs=jobs or settings.jobs or os.cpu_count(),
+                                     force=force, scheduler=scheduler, rejected=found.rejected,
+                                     on_result=bar.advance, limits=settings.limits())
         except ConnectionError as error:
             click.echo(f"error: {error}. Check the address, or grade locally without --scheduler.", err=True)
             return 1
     print_summary(result, out_dir)
-    _write_class_reports(result, out_dir)
+    _write_class_reports(out_dir, settings, spec)
     if result.interrupted:
         return 130
     return 1 if result.failures else 0
@@ -121,10 +125,13 @@ def print_summary(result: BatchResult, out_dir: Path) -> None:
         click.echo("interrupted: rerun the same command to grade the rest", err=True)
 
 
-def _write_class_reports(result: BatchResult, out_dir: Path) -> None:
-    from autograder.reports import write_class_reports
+def _write_class_reports(out_dir: Path, settings: CourseSettings, spec: Assignment) -> None:
+    """Always from every result in DIR, so regrading one student never shrinks the class reports."""
+    from autograder.reports import write_directory_reports
 
-    paths = write_class_reports(list(result.reports), out_dir)
+    paths = write_directory_reports(out_dir, settings.report_context(spec.name))
+    for stale in paths.stale:
+        click.echo(f"skipped {stale.path}: {stale.reason}", err=True)
     if paths.feedback_files:
         click.echo(f"class report: {paths.report_html}\ngrades: {paths.grades_csv}\nfeedback: {paths.feedback_dir}/")
 
@@ -137,9 +144,14 @@ def report(out_dir: Path) -> None:
 
 
 def report_main(*, out_dir: Path) -> int:
-    from autograder.reports import write_directory_reports
+    from autograder.reports import load_results, write_directory_reports
 
-    paths = write_directory_reports(out_dir)
+    try:
+        context = _context_for(load_results(out_dir))
+    except GraderError as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    paths = write_directory_reports(out_dir, context)
     for stale in paths.stale:
         click.echo(f"skipped {stale.path}: {stale.reason}", err=True)
     if not paths.feedback_files:
@@ -148,6 +160,16 @@ def report_main(*, out_dir: Path) -> int:
         return 2
     click.echo(f"{len(paths.feedback_files)} students: {paths.report_html}, {paths.grades_csv}, {paths.feedback_dir}/")
     return 0
+
+
+def _context_for(reports: list):
+    """The course's report context for results in DIR, when run inside the course; None elsewhere."""
+    try:
+        root = find_course_root()
+    except GraderError:
+        return None
+    assignment = reports[0].assignment if reports else ""
+    return load_settings(root).report_context(assignment)
 
 
 @main.command()
@@ -167,8 +189,113 @@ def gradescope_main(*, assignment: str, out_dir: Path) -> int:
     except GraderError as error:
         click.echo(f"error: {error}", err=True)
         return 2
-    built = build_gradescope_zip(spec, out_dir)
-    click.echo(f"wrote {built.path} ({len(built.members)} files; a fresh seed secret, not the course's)")
+    try:
+        built = build_gradescope_zip(spec, out_dir)
+    except GraderError as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    click.echo(f"wrote {built.path} ({len(built.members)} files; seed secret derived from the course's, "
+               f"fingerprint {built.secret_fingerprint})")
+    return 0
+
+
+@main.command("gradescope-reproduce")
+@click.argument("assignment")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def gradescope_reproduce(assignment: str, path: Path) -> None:
+    """Grade PATH locally as the Gradescope bundle grades it (same derived secret, so the same seed and score)."""
+    sys.exit(gradescope_reproduce_main(assignment=assignment, path=path))
+
+
+def gradescope_reproduce_main(*, assignment: str, path: Path) -> int:
+    from autograder.gradescope_zip import reproduce
+
+    try:
+        spec = load_assignment(assignment)
+        report = reproduce(spec, path)
+    except GraderError as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    click.echo(f"{path}: {report.score:g} / {report.max_score:g}  seed {report.seed}  sha256 {report.sha256[:12]}")
+    return 1 if report.grader_errors else 0
+
+
+@main.group()
+def secret() -> None:
+    """The course secret that seeds hidden inputs (c.Autograder.secret_file)."""
+
+
+@secret.command()
+def fingerprint() -> None:
+    """Print the course secret's fingerprint: two clones grade alike exactly when these match."""
+    sys.exit(fingerprint_main())
+
+
+def fingerprint_main() -> int:
+    from autograder.seeding import course_secret, fingerprint as secret_fingerprint, secret_path
+
+    try:
+        root = find_course_root()
+        path = secret_path(root)
+        existed = path.is_file()
+        value = course_secret(root)
+    except (GraderError, ValueError, OSError) as error:
+        click.echo(f"error: cannot read the course secret: {error}", err=True)
+        return 2
+    click.echo(f"{secret_fingerprint(value)}  {path}" + ("" if existed else "  (just created)"))
+    return 0
+
+
+@main.group()
+def export() -> None:
+    """Export final grades for a learning management system."""
+
+
+@export.command()
+@click.argument("results_dir", metavar="RESULTS_DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The gradebook CSV exported from Canvas (Grades > Export).")
+@click.option("-o", "--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=Path("canvas.csv"),
+              show_default=True, help="The CSV to import into Canvas.")
+@click.option("--id-column", default=None,
+              help="Roster column holding the nbgrader student id [default: c.Autograder.roster_id_column, "
+                   "else SIS Login ID].")
+@click.option("--column", "column_name", default=None,
+              help='Assignment column header, e.g. "celoss (12345)" to update an existing Canvas assignment '
+                   "[default: the assignment name].")
+def canvas(results_dir: Path, roster: Path, out_file: Path, id_column: str | None, column_name: str | None) -> None:
+    """Fill a Canvas roster with the final grades of RESULTS_DIR (an `autograder grade` output folder)."""
+    sys.exit(canvas_main(results_dir=results_dir, roster=roster, out_file=out_file, id_column=id_column,
+                         column_name=column_name))
+
+
+def canvas_main(*, results_dir: Path, roster: Path, out_file: Path, id_column: str | None = None,
+                column_name: str | None = None) -> int:
+    from autograder.reports import load_results, standings
+    from autograder.reports.canvas import write_canvas_csv
+
+    reports = load_results(results_dir)
+    if not reports:
+        click.echo(f"error: no results files in {results_dir}/; run `autograder grade` first", err=True)
+        return 2
+    try:
+        context = _context_for(reports)
+        try:
+            default_column = load_settings(find_course_root()).roster_id_column
+        except GraderError:
+            default_column = "SIS Login ID"
+        done = write_canvas_csv(reports, standings(reports, context), roster, out_file,
+                                id_column=id_column or default_column, column_name=column_name or reports[0].assignment)
+    except GraderError as error:
+        click.echo(f"error: {error}", err=True)
+        return 2
+    click.echo(f"wrote {done.path}: {done.matched} student(s) graded")
+    if done.without_submission:
+        click.echo(f"{len(done.without_submission)} roster student(s) without a submission (left blank): "
+                   + ", ".join(done.without_submission), err=True)
+    if done.without_roster_row:
+        click.echo(f"{len(done.without_roster_row)} submission(s) with no roster row (not exported): "
+                   + ", ".join(done.without_roster_row), err=True)
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from autograder.batch import grade_batch
 from autograder.collect import find_submissions
 from autograder.course import PACKAGE_DIR, load_assignment
-from autograder.reports import write_class_reports
+from autograder.reports import write_directory_reports
 
 REPO_ROOT = PACKAGE_DIR.parent
 CLASSES = (
@@ -41,7 +41,7 @@ def grade_class(name: str, class_dir: Path, out_dir: Path, *, jobs: int) -> int:
           f"{time.perf_counter() - started:.1f} s; {len(result.failures)} infrastructure failure(s)")
     for item in result.failures:
         print(f"  infrastructure failure: {item.source.name}: {item.failure.splitlines()[-1]}", file=sys.stderr)
-    paths = write_class_reports(list(result.reports), out_dir)
+    paths = write_directory_reports(out_dir)
     print(f"class report:  {paths.report_html.resolve().as_uri()}")
     print(f"grades:        {_shown(paths.grades_csv)}")
     print(f"feedback:      {_shown(paths.feedback_dir)}/ ({len(paths.feedback_files)} files)")

@@ -7,11 +7,13 @@ import os
 import sys
 from pathlib import Path
 
+from autograder.config import load_settings
 from autograder.course import load_assignment
 from autograder.engine import grade_path
-from autograder.errors import SandboxUnavailable
+from autograder.errors import GraderError, SandboxUnavailable
 from autograder.gradescope_json import results_document, write_json_atomic
 from autograder.regular_file import is_plain_folder, walk
+from autograder.sandbox.policy import allows, use_course_isolation
 
 SUFFIXES = (".ipynb", ".py")
 
@@ -45,7 +47,12 @@ def run(root: Path, assignment_name: str) -> Path:
     """Grade and write ROOT/results/results.json; a grader crash propagates (Gradescope then shows an error)."""
     assignment = load_assignment(assignment_name)
     chosen, notes = choose_submission(root / "submission", assignment_name)
-    report = grade_path(assignment, chosen, name=chosen.stem)  # reads only a regular file, never through a link
+    settings = load_settings(assignment.course_root)
+    use_course_isolation(settings.isolation)
+    report = grade_path(assignment, chosen, name=chosen.stem, limits=settings.limits())  # a regular file only, never a link
+    if not allows(report.isolation):
+        raise GraderError(f"refusing to record a score: {chosen.name} was graded with isolation "
+                          f"{report.isolation!r}, less than this bundle requires (c.Autograder.isolation)")
     document = results_document(report)
     if notes:
         document["output"] = "\n".join(notes + [document["output"]])

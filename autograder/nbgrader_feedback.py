@@ -10,11 +10,12 @@ GRADER_NOTE = "graded by the trusted autograder, outside your notebook's kernel"
 HIDDEN_TEST_TEXT = "details are hidden for this test"
 
 
-def part_feedback(report: ScoreReport, part: str, score: float, points: float) -> str:
+def part_feedback(report: ScoreReport, part: str, score: float, points: float, *, extra_credit: bool = False) -> str:
     """The part's score, then one line per test (message indented under failures), then the diagnoses."""
     tests = [t for t in report.tests if t.part == part]
     bonus = " (bonus)" if tests and all(t.bonus for t in tests) else ""
-    lines = [f"{part}{bonus}: {score:g} / {points:g} points ({GRADER_NOTE})", ""]
+    unit = "extra-credit points" if extra_credit else "points"
+    lines = [f"{part}{bonus}: {score:g} / {points:g} {unit} ({GRADER_NOTE})", ""]
     for test in tests:
         lines.extend(_test_lines(test))
     bugs = sorted({bug for t in tests for bug in t.bugs})

@@ -18,6 +18,10 @@ from the submitted notebook); if it differs from the graders' total for that par
 score is scaled to it and a warning is logged. A test cell whose part has no graders, or a grader
 error, is an infrastructure failure: the notebook is not scored (nbgrader reports it as failed).
 
+A part whose graders are all bonus is nbgrader extra credit: its cell is worth 0 points in the
+gradebook (so the assignment's maximum is the core total everywhere nbgrader shows one) and
+`SaveExtraCredit`, right after `SaveAutoGrades`, stores the part's score as the grade's `extra_credit`.
+
 The hidden-test region of every test cell (### BEGIN HIDDEN TESTS ... ### END HIDDEN TESTS) is
 removed from the autograded notebook, so `nbgrader generate_feedback` cannot show it.
 """
@@ -69,6 +73,13 @@ def scored_outputs(feedback: str, score: float, execution_count: int) -> list[No
     ]
 
 
+def source_checksum(source, *, points: float, solution: bool = False) -> str:
+    """nbgrader's checksum of a gradebook source cell of a grade cell, as if it were worth `points`."""
+    cell = NotebookNode(cell_type=source.cell_type, source=source.source, metadata=NotebookNode(nbgrader=NotebookNode(
+        grade=True, solution=solution, locked=bool(source.locked), grade_id=source.name, points=points)))
+    return utils.compute_checksum(cell)
+
+
 def strip_hidden_tests(source: str, begin: str = "BEGIN HIDDEN TESTS", end: str = "END HIDDEN TESTS") -> str:
     """Replace each hidden-test region, delimiters included, with one placeholder comment line."""
     kept: list[str] = []
@@ -105,8 +116,10 @@ class TrustedGrades(NbGraderPreprocessor):
     ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        from autograder.config import load_settings
         from autograder.course import load_assignment
         from autograder.engine import grade_path
+        from autograder.sandbox.policy import allows, use_course_isolation
 
         info = resources["nbgrader"]
         coursedir = self._coursedir()
@@ -116,8 +129,13 @@ class TrustedGrades(NbGraderPreprocessor):
         if not os.path.lexists(submitted):
             raise GraderError(f"TrustedGrades: submitted notebook not found at {submitted}")
         assignment = load_assignment(info["assignment"], course_root=Path(coursedir.root).resolve())
+        settings = load_settings(assignment.course_root)
+        use_course_isolation(settings.isolation)
         report = grade_path(assignment, submitted, name=f"{info['student']}__{info['notebook']}",
-                            student_id=info["student"])
+                            student_id=info["student"], limits=settings.limits())
+        if not allows(report.isolation):
+            raise GraderError(f"TrustedGrades: {submitted} was graded with isolation {report.isolation!r}, less "
+                              "than the course requires (c.Autograder.isolation); not scored")
         if report.grader_errors:
             details = "; ".join(f"{failure.name}: {failure.message}" for failure in report.grader_errors)
             raise GraderError(f"TrustedGrades: the graders failed on {submitted} (not scored): {details}")
@@ -130,6 +148,8 @@ class TrustedGrades(NbGraderPreprocessor):
         begin, end = self._hidden_delimiters()
         notes_shown = False
         scored: set[str] = set()
+        extra_credit: dict[str, float] = {}
+        bonus_parts = {part for part in parts if all(t.bonus for t in report.tests if t.part == part)}
         for index, cell in enumerate(nb.cells):
             if not (utils.is_grade(cell) and not utils.is_solution(cell) and cell.cell_type == "code"):
                 continue
@@ -150,6 +170,14 @@ class TrustedGrades(NbGraderPreprocessor):
                 raise GraderError(f"TrustedGrades: two test cells map to part {part!r}; use one cell per part")
             scored.add(part)
             got, graders_max = parts[part]
+            if part in bonus_parts:
+                extra_credit[grade_id] = cell_score(got, graders_max, graders_max)
+                self._make_extra_credit_cell(info, grade_id, points[grade_id])
+                cell.metadata.nbgrader["points"] = 0.0
+                text = part_feedback(report, part, extra_credit[grade_id], graders_max, extra_credit=True)
+                cell.execution_count = index + 1
+                cell.outputs = scored_outputs(text, 0.0, index + 1)
+                continue
             cell_points = points[grade_id]
             if graders_max != cell_points:
                 self.log.warning("TrustedGrades: part %r is worth %g in the graders but %g in the gradebook; "
@@ -165,7 +193,20 @@ class TrustedGrades(NbGraderPreprocessor):
         for part in sorted(set(parts) - scored - {"grader"}):
             self.log.warning("TrustedGrades: part %r has graders but no test cell; nbgrader does not count it", part)
         resources.setdefault("autograder", {})[info["notebook"]] = report
+        resources.setdefault("autograder_extra_credit", {})[info["notebook"]] = extra_credit
         return nb, resources
+
+    def _make_extra_credit_cell(self, info: dict, grade_id: str, points: float) -> None:
+        """A bonus part's cell is worth 0 in the gradebook: its points count only as extra credit."""
+        if points == 0:
+            return
+        with Gradebook(info["db_url"]) as gradebook:
+            cell = gradebook.find_grade_cell(grade_id, info["notebook"], info["assignment"])
+            cell.max_score = 0.0
+            source = gradebook.find_source_cell(grade_id, info["notebook"], info["assignment"])
+            source.checksum = source_checksum(source, points=0.0)  # nbgrader's checksum covers the points
+            gradebook.db.commit()
+        self.log.info("TrustedGrades: bonus cell %r now counts as extra credit (was worth %g)", grade_id, points)
 
     def _coursedir(self) -> CourseDirectory:
         owner = getattr(getattr(self, "parent", None), "parent", None)
@@ -185,6 +226,22 @@ class TrustedGrades(NbGraderPreprocessor):
         settings = self.config.get("ClearHiddenTests", {})
         return (settings.get("begin_test_delimeter", "BEGIN HIDDEN TESTS"),
                 settings.get("end_test_delimeter", "END HIDDEN TESTS"))
+
+
+class SaveExtraCredit(NbGraderPreprocessor):
+    """Store each bonus part's score (from `TrustedGrades`) as its grade's `extra_credit`; runs after SaveAutoGrades."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        info = resources["nbgrader"]
+        credits = resources.get("autograder_extra_credit", {}).get(info["notebook"], {})
+        if not credits:
+            return nb, resources
+        with Gradebook(info["db_url"]) as gradebook:
+            for grade_id, points in credits.items():
+                grade = gradebook.find_grade(grade_id, info["notebook"], info["assignment"], info["student"])
+                grade.extra_credit = points
+            gradebook.db.commit()
+        return nb, resources
 
 
 class RestoreMissingCells(OverwriteCells):
@@ -244,6 +301,7 @@ def autograde_preprocessors() -> list:
         ClearMetadataPreprocessor,
         LimitOutput,
         SaveAutoGrades,
+        SaveExtraCredit,
         AssignLatePenalties,
         CheckCellMetadata,
     ]

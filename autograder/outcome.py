@@ -86,6 +86,7 @@ class ScoreReport:
     execution_time: float = 0.0
     student_id: str | None = None
     source_path: str | None = None
+    submitted_at: str | None = None  # nbgrader's timestamp.txt, as written there, for late work
 
     @property
     def score(self) -> float:

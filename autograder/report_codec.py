@@ -89,6 +89,7 @@ def from_json(data: object) -> ScoreReport:
         grader_version=read.text("grader_version"),
         execution_time=read.number("execution_time"),
         source_path=read.text("source_path", optional=True),
+        submitted_at=read.text("submitted_at", optional=True),
         notes=read.texts("notes"),
         grader_failures=tuple(_failure_from_json(item, f"grader_failures[{i}]")
                               for i, item in enumerate(read.items("grader_failures"))),

@@ -10,8 +10,9 @@ from autograder.reports.feedback import write_feedback
 from autograder.reports.grades_csv import write_grades_csv
 from autograder.reports.html_report import write_html_report
 from autograder.reports.readback import StaleResult, load_results, read_results
+from autograder.reports.standing import CourseContext, standings
 
-__all__ = ["ReportPaths", "StaleResult", "load_results", "read_results", "write_class_reports",
+__all__ = ["CourseContext", "ReportPaths", "StaleResult", "load_results", "read_results", "write_class_reports",
            "write_directory_reports"]
 
 
@@ -26,21 +27,22 @@ class ReportPaths:
     stale: tuple[StaleResult, ...] = ()  # results files left out: another schema, or damaged
 
 
-def write_class_reports(reports: list[ScoreReport], out_dir: Path) -> ReportPaths:
+def write_class_reports(reports: list[ScoreReport], out_dir: Path, context: CourseContext | None = None) -> ReportPaths:
     """Write grades.csv, report.html and feedback/<student>.md into `out_dir`; return their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     feedback_dir = out_dir / "feedback"
     feedback_files = write_feedback(reports, feedback_dir)
+    standing = standings(reports, context)
     return ReportPaths(
-        grades_csv=write_grades_csv(reports, out_dir / "grades.csv"),
-        report_html=write_html_report(reports, out_dir / "report.html", feedback_dir=feedback_dir),
+        grades_csv=write_grades_csv(reports, out_dir / "grades.csv", standing),
+        report_html=write_html_report(reports, out_dir / "report.html", feedback_dir=feedback_dir, standing=standing),
         feedback_dir=feedback_dir,
         feedback_files=tuple(feedback_files),
     )
 
 
-def write_directory_reports(out_dir: Path, names: set[str] | None = None) -> ReportPaths:
-    """Rebuild the class reports from the results files already in `out_dir` (all, or only `names`)."""
-    folder = read_results(out_dir, names=names)
-    return replace(write_class_reports(list(folder.reports), out_dir), stale=folder.stale)
+def write_directory_reports(out_dir: Path, context: CourseContext | None = None) -> ReportPaths:
+    """Rebuild the class reports from every results file in `out_dir`, so a partial rerun never shrinks them."""
+    folder = read_results(out_dir)
+    return replace(write_class_reports(list(folder.reports), out_dir, context), stale=folder.stale)

@@ -13,7 +13,9 @@ from autograder.outcome import Blame, ScoreReport
 from autograder.reports.catalogue import bug_meanings
 from autograder.reports.common import (file_stem, ordered_parts, ordered_tests, sorted_reports, student_name,
                                        test_label, write_text_atomic)
+from autograder.reports.lateness import describe
 from autograder.reports.plots import horizontal_bars, score_histogram
+from autograder.reports.standing import FINAL_LABELS, Standing, standings
 
 # Nothing may be fetched: only inline styles and data: images are allowed, even if a message contained markup.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -27,16 +29,20 @@ img{max-width:100%;height:auto}.muted{color:#777;font-size:.8rem}code{font-size:
 """
 
 
-def write_html_report(reports: list[ScoreReport], path: Path, *, feedback_dir: Path | None = None) -> Path:
-    return write_text_atomic(Path(path), class_report_html(reports, path=Path(path), feedback_dir=feedback_dir))
+def write_html_report(reports: list[ScoreReport], path: Path, *, feedback_dir: Path | None = None,
+                      standing: dict[str, Standing] | None = None) -> Path:
+    return write_text_atomic(Path(path), class_report_html(reports, path=Path(path), feedback_dir=feedback_dir,
+                                                           standing=standing))
 
 
-def class_report_html(reports: list[ScoreReport], *, path: Path | None = None, feedback_dir: Path | None = None) -> str:
+def class_report_html(reports: list[ScoreReport], *, path: Path | None = None, feedback_dir: Path | None = None,
+                      standing: dict[str, Standing] | None = None) -> str:
     assignment = reports[0].assignment if reports else "assignment"
+    standing = standing if standing is not None else standings(reports)
     body = [f"<h1>{escape(assignment)}: class report</h1>", _summary(reports)]
     if reports:
-        body += [_histogram_section(reports), _tests_section(reports), _diagnoses_section(reports, assignment),
-                 _students_section(reports, path, feedback_dir)]
+        body += [_histogram_section(reports), _problems_section(reports, standing), _tests_section(reports),
+                 _diagnoses_section(reports, assignment), _students_section(reports, path, feedback_dir, standing)]
     else:
         body.append("<p>No graded submissions.</p>")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -131,9 +137,27 @@ def _diagnoses_section(reports: list[ScoreReport], assignment: str, top: int = 1
             f"<table><tr><th>bug</th><th>submissions</th><th>meaning</th></tr>{table}</table>{bonus_line}")
 
 
-def _students_section(reports: list[ScoreReport], path: Path | None, feedback_dir: Path | None) -> str:
+def _problems_section(reports: list[ScoreReport], standing: dict[str, Standing]) -> str:
+    """Submissions that failed before the checks could judge them (load, syntax, time limit), and late work."""
+    troubled = [(r, standing[r.submission]) for r in sorted_reports(reports)
+                if r.submission in standing and (standing[r.submission].problems or standing[r.submission].lateness.late)]
+    if not troubled:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(student_name(r))}</td><td>{escape('; '.join(s.problems))}</td>"
+        f"<td>{escape(describe(s.lateness)) if s.lateness.late else ''}</td></tr>" for r, s in troubled
+    )
+    return ('<h2>Problems and late work</h2><table id="problems"><tr><th>student</th><th>problem</th>'
+            f"<th>lateness</th></tr>{rows}</table>")
+
+
+def _students_section(reports: list[ScoreReport], path: Path | None, feedback_dir: Path | None,
+                      standing: dict[str, Standing]) -> str:
     parts = ordered_parts(reports)
     head = "".join(f"<th>{escape(p)}</th>" for p in parts)
+    sources = sorted({s.final_from for s in standing.values()})
+    final_head = "<th>final grade</th>" if sources else ""
+    legend = "".join(f'<p class="muted">{escape(FINAL_LABELS[source])}</p>' for source in sources)
     rows = []
     for report in sorted_reports(reports):
         scores = report.part_scores()
@@ -144,7 +168,16 @@ def _students_section(reports: list[ScoreReport], path: Path | None, feedback_di
             name = f'<a href="{escape(link)}">{name}</a>'
         low = ' class="num low"' if report.max_score and report.score < 0.5 * report.max_score else ' class="num"'
         flags = " (grader error)" if report.grader_errors else ""
-        rows.append(f"<tr><td>{name}{flags}</td><td{low}>{report.score:g} / {report.max_score:g}</td>{cells}"
-                    f"<td>{escape(' '.join(report.diagnoses))}</td></tr>")
-    return (f'<h2>Students</h2><table id="students"><tr><th>student</th><th>score</th>{head}<th>diagnoses</th></tr>'
-            + "".join(rows) + "</table>")
+        state = standing.get(report.submission)
+        final = ""
+        if state is not None:
+            label = "gradebook" if state.final_from == "gradebook" else "autograder"
+            final = f'<td class="num" title="{escape(FINAL_LABELS[state.final_from])}">{state.final_score:g} / {state.final_max:g} ({label})</td>'
+        elif sources:
+            final = "<td></td>"
+        problems = escape("; ".join(state.problems)) if state else ""
+        late = escape(describe(state.lateness)) if state and state.lateness.late else ""
+        rows.append(f"<tr><td>{name}{flags}</td><td{low}>{report.score:g} / {report.max_score:g}</td>{final}{cells}"
+                    f"<td>{escape(' '.join(report.diagnoses))}</td><td>{problems}</td><td>{late}</td></tr>")
+    return (f'<h2>Students</h2><table id="students"><tr><th>student</th><th>autograder score</th>{final_head}{head}'
+            "<th>diagnoses</th><th>problems</th><th>lateness</th></tr>" + "".join(rows) + "</table>" + legend)

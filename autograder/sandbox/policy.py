@@ -61,6 +61,20 @@ def select_launcher(isolation: str | None = None) -> Launcher:
     )
 
 
+def use_course_isolation(course_isolation: str) -> None:
+    """Make the course's setting the default of every launcher in this process and its workers.
+
+    AUTOGRADER_ISOLATION, when the instructor set it, still wins (so `--isolation` and the environment
+    override the course file).
+    """
+    os.environ.setdefault(ISOLATION_ENV, course_isolation)
+
+
+def allows(tier: str, isolation: str | None = None) -> bool:
+    """Whether a report graded in `tier` meets the isolation asked for ("none": the file never ran)."""
+    return tier == "none" or tier in LEVELS[requested_isolation(isolation)]
+
+
 def check_isolation(isolation: str | None = None) -> str:
     """The tier that would run (for a front end to refuse early); raises SandboxUnavailable."""
     with warnings.catch_warnings():

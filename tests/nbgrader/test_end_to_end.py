@@ -10,8 +10,8 @@ Real CLI, real SQLite gradebook, real Jupyter kernel (for `nbgrader validate`). 
     cheater     the stub, plus a cell that patches numpy, builtins and the checks, and fake test outputs
     tamperer    `summed`, with test cells rewritten, one deleted, their points raised, and a forged one
 
-Bonus: nbgrader's total counts the bonus cell like any other, as does `ScoreReport.score`, so the two
-totals agree; only the maxima differ (nbgrader's max includes the bonus points, the engine's does not).
+Bonus: the extensions part is nbgrader extra credit, so nbgrader's maximum is the engine's (10) and both
+totals count the bonus on top (a perfect submission has 12).
 """
 
 from __future__ import annotations
@@ -226,7 +226,9 @@ def test_validate_passes_on_the_solved_release_and_explains_the_stub(pipeline, t
 
 def test_gradebook_totals_and_export_equal_the_engine(course, engine_scores, gradebook):
     with open(course / "grades.csv", newline="") as handle:
-        exported = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(handle)}
+        rows = list(csv.DictReader(handle))
+    exported = {row["student_id"]: float(row["raw_score"]) for row in rows}
+    assert {float(row["max_score"]) for row in rows} == {10.0}  # the bonus is extra credit, not in the maximum
     assert set(exported) == set(engine_scores) == set(gradebook)
     for student, report in engine_scores.items():
         assert exported[student] == pytest.approx(report.score), student

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import new_code_cell
-from nbgrader.utils import determine_grade
+from nbgrader.utils import compute_checksum, determine_grade
 
 from autograder.nbgrader_feedback import part_feedback
 from autograder.nbgrader_plugin import (
-    HIDDEN_PLACEHOLDER, RestoreMissingCells, TrustedGrades, autograde_preprocessors, cell_score,
-    part_for_grade_id, sanitize_preprocessors, scored_outputs, strip_hidden_tests,
+    HIDDEN_PLACEHOLDER, RestoreMissingCells, SaveExtraCredit, TrustedGrades, autograde_preprocessors, cell_score,
+    part_for_grade_id, sanitize_preprocessors, scored_outputs, source_checksum, strip_hidden_tests,
 )
 from autograder.outcome import ScoreReport, TestOutcome
 
@@ -89,12 +89,22 @@ def test_feedback_text_is_pinned():
     )
 
 
-def test_config_replaces_execute_and_overwrite_cells_only():
+def test_config_replaces_execute_and_overwrite_cells_and_adds_extra_credit_only():
     from nbgrader.converters.autograde import Autograde
-    from nbgrader.preprocessors import Execute, OverwriteCells
+    from nbgrader.preprocessors import Execute, OverwriteCells, SaveAutoGrades
 
     defaults = Autograde.class_traits()
     default_autograde = defaults["autograde_preprocessors"].default()
-    assert autograde_preprocessors() == [TrustedGrades if p is Execute else p for p in default_autograde]
+    expected = [TrustedGrades if p is Execute else p for p in default_autograde]
+    expected.insert(expected.index(SaveAutoGrades) + 1, SaveExtraCredit)
+    assert autograde_preprocessors() == expected
     default_sanitize = defaults["sanitize_preprocessors"].default()
     assert sanitize_preprocessors() == [RestoreMissingCells if p is OverwriteCells else p for p in default_sanitize]
+
+
+def test_the_extra_credit_checksum_is_nbgraders_for_the_cell_at_zero_points():
+    cell = test_cell(2, [])
+    cell.metadata.nbgrader["points"] = 0.0
+    source = NotebookNode(name="forward", cell_type="code", source=cell.source, locked=True)
+    assert source_checksum(source, points=0.0) == compute_checksum(cell)
+    assert source_checksum(source, points=2.0) != compute_checksum(cell)

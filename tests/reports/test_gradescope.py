@@ -13,7 +13,7 @@ import pytest
 
 from autograder.course import load_assignment
 from autograder.gradescope_zip import build_gradescope_zip
-from autograder.seeding import SECRET_FILENAME
+from autograder.seeding import SECRET_FILENAME, course_secret, fingerprint, gradescope_secret
 
 REPO = Path(__file__).resolve().parents[2]
 CORRECT = REPO / "tests" / "corpus" / "celoss" / "correct" / "vectorised.py"
@@ -27,21 +27,48 @@ def built(tmp_path_factory):
 
 def test_zip_holds_the_pieces_but_not_the_course_secret(built, tmp_path):
     names = set(built.members)
-    assert {"setup.sh", "run_autograder", "requirements.lock", "src/pyproject.toml",
+    assert {"setup.sh", "run_autograder", "requirements.lock", "src/pyproject.toml", "course/nbgrader_config.py",
             "course/solutions/celoss/celoss.ipynb", "src/autograder/engine.py"} <= names
     assert any(name.startswith("course/graders/celoss/test_") for name in names)
     assert not any("__pycache__" in name for name in names)
     with zipfile.ZipFile(built.path) as archive:
         shipped = archive.read(f"course/{SECRET_FILENAME}").decode().strip()
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
-    course_secret = REPO / SECRET_FILENAME
-    if course_secret.exists():
-        assert shipped != course_secret.read_text().strip()
-    assert len(bytes.fromhex(shipped)) == 32
+    secret = course_secret(REPO)
+    assert bytes.fromhex(shipped) != secret and secret.hex() not in shipped
+    assert bytes.fromhex(shipped) == gradescope_secret(secret, "celoss")  # HMAC(course secret, "gradescope:celoss")
+    assert built.secret_fingerprint == fingerprint(bytes.fromhex(shipped))
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     again = build_gradescope_zip(load_assignment("celoss", course_root=REPO), tmp_path)
     with zipfile.ZipFile(again.path) as archive:
-        assert archive.read(f"course/{SECRET_FILENAME}").decode().strip() != shipped  # fresh per build
+        assert archive.read(f"course/{SECRET_FILENAME}").decode().strip() == shipped  # every build alike
+
+
+def test_zip_installs_only_what_grading_needs(built):
+    with zipfile.ZipFile(built.path) as archive:
+        lock = archive.read("requirements.lock").decode()
+        setup = archive.read("setup.sh").decode()
+        config = archive.read("course/nbgrader_config.py").decode()
+    pins = {line.split("==")[0].lower() for line in lock.splitlines() if "==" in line}
+    assert {"numpy", "scipy", "pytest", "traitlets"} <= pins
+    assert not pins & {"jupyterlab", "dask", "distributed", "matplotlib", "nbgrader", "notebook", "torch"}
+    repo_pins = dict(line.split("==") for line in (REPO / "requirements.lock").read_text().splitlines() if "==" in line)
+    for line in lock.splitlines():
+        if "==" in line:
+            name, version = line.split("==")
+            assert repo_pins[name] == version, name  # the same versions the course is tested with
+    assert "python3.11" in setup and "AUTOGRADER_WHEELS" in setup
+    assert "nbgrader" not in config and "c.Autograder.memory_mb" in config
+
+
+@pytest.mark.slow
+def test_a_gradescope_result_is_reproduced_locally(built, tmp_path):
+    from autograder.gradescope_zip import reproduce
+
+    document = run_autograder(built, tmp_path, BUGGY)
+    local = reproduce(load_assignment("celoss", course_root=REPO), BUGGY)
+    assert local.seed == document["extra_data"]["seed"]
+    assert local.score == pytest.approx(document["score"])
 
 
 def run_autograder(built, tmp_path: Path, submission: Path) -> dict:
