@@ -121,7 +121,7 @@ def _outcome(item, report, call, elapsed: float, catalogue: Catalogue) -> TestOu
         return TestOutcome(points=0.0, passed=False, message=str(reason).removeprefix("Skipped: "), **common)
     error = call.excinfo.value if call.excinfo else None
     if isinstance(error, CheckFailed):
-        bugs = (error.result.bug.removeprefix(BUG_PREFIX),) if error.result.bug else ()
+        bugs = tuple(bug.removeprefix(BUG_PREFIX) for bug in error.result.bugs)
         return TestOutcome(points=0.0, passed=False, message=error.result.message, bugs=bugs, **common)
     if isinstance(error, StudentError):
         bug = catalogue.bug_for_error(error)

@@ -144,8 +144,15 @@ def _sandbox_cgroup(limits) -> cgroups.Cgroup | None:
 
 
 def _claim_uid() -> tuple[int, int]:
-    """A uid no other live sandbox holds on this machine, and the locked descriptor that holds it."""
+    """A uid no other live sandbox holds on this machine, and the locked descriptor that holds it.
+
+    A uid whose killed processes are not yet reaped is passed over: they would still count against
+    the next sandbox's RLIMIT_NPROC.
+    """
+    busy = _uids_in_use()
     for uid in UID_RANGE:
+        if uid in busy:
+            continue
         fd = os.open(LOCK_DIR / str(uid), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -154,6 +161,18 @@ def _claim_uid() -> tuple[int, int]:
             continue
         return uid, fd
     raise SandboxUnavailable(f"all {len(UID_RANGE)} sandbox uids from {UID_BASE} are in use")
+
+
+def _uids_in_use() -> set[int]:
+    """The uids that own a process, zombies included (a /proc/PID folder belongs to its process's uid)."""
+    owners = set()
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                owners.add(os.stat(f"/proc/{name}").st_uid)
+            except OSError:
+                pass
+    return owners
 
 
 def _kill_uid(uid: int) -> None:

@@ -28,12 +28,15 @@ def through_pipe(data: bytes):
     read_fd, write_fd = os.pipe()
     writer = threading.Thread(target=_write_all, args=(write_fd, data))
     writer.start()
-    channel = Channel(read_fd, -1)
+    unused_read, unused_write = os.pipe()  # the channel's other direction, never written here
+    channel = Channel(read_fd, unused_write)
     try:
         header, blobs = channel.receive(time.monotonic() + 5)
         return decode_value(header.get("value"), blobs)
     finally:
         os.close(read_fd)  # a writer blocked on a full pipe now fails with EPIPE and ends
+        os.close(unused_read)
+        os.close(unused_write)
         writer.join()
 
 

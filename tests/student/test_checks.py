@@ -95,7 +95,7 @@ def test_part_1_and_2_misconceptions_are_named(checks, name, likely):
 
 
 def test_float32_rounding_on_float64_inputs_is_named(checks):
-    text = str(report(checks, CORPUS / "correct" / "float32_arithmetic.py", "forward"))
+    text = str(report(checks, CORPUS / "wrong" / "float32_on_float64_inputs.py", "forward"))
     assert "likely: the result agrees only to about 1e-7: float32 rounding" in text
 
 
