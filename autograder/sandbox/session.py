@@ -157,10 +157,7 @@ class StudentSession:
                 raise InputMutated(target, mutated)
             return value
         if isinstance(reply.get("missing"), str):
-            raise MissingName(
-                f"the submission does not define {target} (looked for {reply['missing'][:80]!r}). "
-                "Keep the class and method names from the template."
-            )
+            raise MissingName(self._missing_message(target, reply["missing"][:80]))
         if isinstance(reply.get("unsupported"), str):
             raise BadReturnValue(
                 f"{target} returned {reply['unsupported'][:120]}; return numpy arrays, numpy scalars "
@@ -176,6 +173,17 @@ class StudentSession:
             )
         self._kill()
         raise BadReturnValue(f"{target} sent a reply the grader does not understand")
+
+    def _missing_message(self, target: str, looked_for: str) -> str:
+        """Why `target` is missing: a cell that failed to run comes first, since it usually is the cause."""
+        failed = self.load_report.cell_errors
+        if failed:
+            first = failed[0]
+            return (f"{target} is not defined because cell {first.cell} of the submission failed with "
+                    f"{first.type_name}: {first.message[:200]}. Fix that cell first: nothing after the error "
+                    "in it ran, so what it defines does not exist.")
+        return (f"the submission does not define {target} (looked for {looked_for!r}). "
+                "Keep the class and method names from the template.")
 
     def _ensure_started(self) -> None:
         self._ensure_spawned()
