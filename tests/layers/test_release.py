@@ -47,7 +47,7 @@ def test_committed_release_is_what_nbgrader_generates(rebuilt, suffix):
 
 def test_stub_matches_the_released_notebook():
     notebook = (RELEASE / "layers.ipynb").read_text(encoding="utf-8")
-    assert stub_source(notebook, "layers") == (RELEASE / "layers.py").read_text(encoding="utf-8")
+    assert stub_source(notebook, "layers", with_checks=False) == (RELEASE / "layers.py").read_text(encoding="utf-8")
 
 
 def test_release_holds_only_the_notebook_and_the_stub(rebuilt):

@@ -3,7 +3,7 @@
 What to do:
 - Replace each `raise NotImplementedError()` under `# YOUR CODE HERE` with your own code.
 - Keep every name and signature, and leave the provided code as it is.
-- The notebook layers.ipynb explains the maths and has checks and a gradient checker you can run.
+- The notebook layers.ipynb explains the maths and what to write.
 - Submit this file as layers.py.
 
 Generated from the released notebook by `python -m autograder.release layers`.
