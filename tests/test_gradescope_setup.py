@@ -31,7 +31,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CACHE = Path(os.environ.get("AUTOGRADER_TEST_CACHE", Path.home() / ".cache" / "autograder-tests"))
 SUITE = "bookworm"
 MIRROR = "http://deb.debian.org/debian"
-PACKAGES = "python3,python3-venv,bubblewrap,ca-certificates"  # setup.sh's apt list: nothing left to fetch
+PACKAGES = "python3,python3-venv,bubblewrap,python3-seccomp,ca-certificates"  # setup.sh's apt list: nothing left to fetch
 GRADING_LOCK = REPO / "requirements-grading.lock"
 BUGGY = REPO / "examples" / "class" / "s10-jonas.ipynb"  # no max shift: loses the 3 stability points
 
@@ -44,14 +44,15 @@ def unavailable(reason: str):
 
 def cached_root() -> Path:
     """A minimal Debian root with setup.sh's packages, built once with debootstrap."""
-    root = CACHE / f"{SUITE}-root"
+    packages = hashlib.sha256(PACKAGES.encode()).hexdigest()[:8]  # a changed package list builds a new root
+    root = CACHE / f"{SUITE}-{packages}-root"
     if (root / ".complete").is_file():
         return root
     if os.geteuid() != 0:
         unavailable("building a Debian root with debootstrap needs root")
     if not shutil.which("debootstrap"):
         unavailable("debootstrap is not installed (apt-get install debootstrap)")
-    partial = CACHE / f"{SUITE}-root.partial"
+    partial = CACHE / f"{SUITE}-{packages}-root.partial"
     shutil.rmtree(partial, ignore_errors=True)
     CACHE.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(["debootstrap", "--variant=minbase", f"--include={PACKAGES}", SUITE, str(partial), MIRROR],

@@ -65,7 +65,7 @@ def test_an_unreadable_timestamp_is_said_not_guessed():
 
 def late_report(name, stamp, **kwargs):
     report = make_report(name, student_id=name, **kwargs)
-    return dataclasses.replace(report, extra={"submitted_at": stamp})
+    return dataclasses.replace(report, submitted_at=stamp)
 
 
 def test_csv_and_report_show_problems_lateness_and_penalty(tmp_path):
