@@ -151,9 +151,21 @@ def test_run_autograder_grades_end_to_end_in_the_sandbox(installed):
 
 
 def test_where_no_sandbox_can_run_the_bundle_records_no_score(installed):
-    """A fresh, partly masked /proc makes the bundle's bubblewrap fail: it must refuse, not grade unsandboxed."""
+    """No tier can start, so the bundle must refuse, not grade unsandboxed.
+
+    A fresh, partly masked /proc makes bubblewrap fail, and without python3-seccomp the container
+    tier cannot load its filter either.
+    """
     root, _ = installed
-    done = grade_in_container(root, BUGGY, fresh_proc=True)
+    seccomp = sorted((root / "usr" / "lib" / "python3" / "dist-packages").glob("seccomp*"))
+    assert seccomp, "the root has python3-seccomp"
+    for path in seccomp:
+        path.rename(path.with_name(path.name + ".hidden"))
+    try:
+        done = grade_in_container(root, BUGGY, fresh_proc=True)
+    finally:
+        for path in seccomp:
+            path.with_name(path.name + ".hidden").rename(path)
     assert done.returncode != 0
     assert not (root / "autograder" / "results" / "results.json").exists()
-    assert "bubblewrap" in done.stderr
+    assert "bubblewrap" in done.stderr and "uid" in done.stderr
