@@ -23,6 +23,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 from autograder.errors import SandboxUnavailable
@@ -108,6 +109,7 @@ class UidLauncher:
             group.kill_all()
         _kill_uid(uid)
         process.wait()
+        _wait_until_gone(uid)
         if group is not None:
             group.remove()
         shutil.rmtree(box, ignore_errors=True)
@@ -173,6 +175,14 @@ def _uids_in_use() -> set[int]:
             except OSError:
                 pass
     return owners
+
+
+def _wait_until_gone(uid: int, seconds: float = 5.0) -> None:
+    """Kill again until no process of `uid` is left, zombies included (their new parent reaps them)."""
+    deadline = time.monotonic() + seconds
+    while uid in _uids_in_use() and time.monotonic() < deadline:
+        _kill_uid(uid)
+        time.sleep(0.01)
 
 
 def _kill_uid(uid: int) -> None:
