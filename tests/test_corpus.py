@@ -6,7 +6,6 @@ its honest twin (the same code without the trick)."""
 from __future__ import annotations
 
 import inspect
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,7 @@ from celoss import test_backward, test_forward, test_stability
 from autograder.reference import load_reference
 from autograder.runner import StudentProxy
 from autograder.sandbox import StudentSession
+from autograder.seeding import test_rng
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus" / "celoss"
@@ -57,7 +57,7 @@ def _failures_on_more_seeds(assignment, path: Path, seeds) -> list[str]:
         student = StudentProxy(session.call)
         for seed in seeds:
             for fn in _core_tests():
-                rng = np.random.default_rng([seed, zlib.crc32(fn.__name__.encode())])
+                rng = test_rng(seed, fn.__name__)
                 try:
                     fn(student=student, reference=reference, rng=rng)
                 except (CheckFailed, StudentError) as error:
