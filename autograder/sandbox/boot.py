@@ -1,10 +1,11 @@
 """Inside the sandbox, before any student code: set the rlimits, load the seccomp filter, then run child.py.
 
 Usage: python -I -S boot.py LIMITS_JSON CHILD_PY CHILD_ARGS...   (stdlib only; imports nothing of the grader)
-LIMITS_JSON holds the rlimits and `seccomp_dir`, the directory holding Debian's libseccomp binding
-(python3-seccomp). The filter returns EPERM (never kills), so the student's code sees an OSError
-with a message. If the filter cannot be loaded, boot exits with status SECCOMP_FAILED before any
-student code runs: the parent then refuses to grade (fail closed).
+LIMITS_JSON holds the rlimits and `seccomp_library`, the path of libseccomp's C library
+(libseccomp.so.2, Debian package libseccomp2), which `load_seccomp` drives through ctypes, so any
+CPython >= 3.11 can load the filter. The filter returns EPERM (never kills), so the student's code
+sees an OSError with a message. If the filter cannot be loaded, boot exits with status
+SECCOMP_FAILED before any student code runs: the parent then refuses to grade (fail closed).
 Setting RLIMIT_NPROC here, inside bubblewrap's user namespace (or as the container tier's
 per-sandbox uid), makes it count only this sandbox's processes.
 """
@@ -45,28 +46,79 @@ AF_UNIX = 1
 PERSONALITY_QUERY = 0xFFFFFFFF
 
 
-def load_seccomp(seccomp_dir: str) -> None:
-    """Deny DENIED_SYSCALLS, namespace-creating clone flags, personality changes and non-AF_UNIX sockets."""
-    sys.path.insert(0, seccomp_dir)
+# libseccomp's ABI (seccomp.h): actions, comparison operators, the unknown-syscall marker
+SCMP_ACT_ALLOW = 0x7FFF0000
+SCMP_CMP_NE, SCMP_CMP_EQ, SCMP_CMP_MASKED_EQ = 1, 4, 7
+NR_SCMP_ERROR = -1
+
+
+def scmp_act_errno(code: int) -> int:
+    return 0x00050000 | (code & 0x0000FFFF)
+
+
+class SeccompError(OSError):
+    """libseccomp could not be loaded, or refused a call: no filter, so nothing may run."""
+
+
+def sandbox_rules() -> list[tuple[int, str, tuple]]:
+    """The filter as (action, syscall name, conditions): each condition is (arg index, operator, datum_a, datum_b)."""
+    deny = scmp_act_errno(errno.EPERM)
+    rules = [(deny, name, ()) for name in DENIED_SYSCALLS]
+    rules += [(deny, "clone", ((0, SCMP_CMP_MASKED_EQ, flag, flag),)) for flag in NAMESPACE_FLAGS]
+    rules += [
+        (scmp_act_errno(errno.ENOSYS), "clone3", ()),  # its flags sit in memory; libc falls back to clone
+        (deny, "personality", ((0, SCMP_CMP_NE, PERSONALITY_QUERY, 0),)),
+        (deny, "socket", ((0, SCMP_CMP_NE, AF_UNIX, 0),)),
+        (deny, "socketpair", ((0, SCMP_CMP_NE, AF_UNIX, 0),)),
+    ]
+    return rules
+
+
+def load_seccomp(library: str, rules: list[tuple[int, str, tuple]] | None = None) -> None:
+    """Load `rules` (default: `sandbox_rules()`, the sandbox's filter) into this process, allowing everything else.
+
+    `library` is the path of libseccomp.so.2. Self-contained (stdlib ctypes only), so any launcher
+    or a pre-forked zygote can call it; raises SeccompError on any failure, and then no filter is loaded.
+    """
+    import ctypes
+
+    if not library:
+        raise SeccompError("no libseccomp.so.2 was given to load the filter with")
+
+    class ArgCmp(ctypes.Structure):  # struct scmp_arg_cmp
+        _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("datum_a", ctypes.c_uint64),
+                    ("datum_b", ctypes.c_uint64)]
+
     try:
-        import seccomp
+        lib = ctypes.CDLL(library, use_errno=True)
+        lib.seccomp_init.argtypes, lib.seccomp_init.restype = [ctypes.c_uint32], ctypes.c_void_p
+        lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+        lib.seccomp_syscall_resolve_name.restype = ctypes.c_int
+        lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint,
+                                               ctypes.POINTER(ArgCmp)]
+        lib.seccomp_rule_add_array.restype = ctypes.c_int
+        lib.seccomp_load.argtypes, lib.seccomp_load.restype = [ctypes.c_void_p], ctypes.c_int
+        lib.seccomp_release.argtypes, lib.seccomp_release.restype = [ctypes.c_void_p], None
+    except (OSError, AttributeError) as error:
+        raise SeccompError(f"cannot load libseccomp from {library!r}: {error}") from None
+
+    context = lib.seccomp_init(SCMP_ACT_ALLOW)
+    if not context:
+        raise SeccompError("seccomp_init failed")
+    try:
+        for action, name, conditions in sandbox_rules() if rules is None else rules:
+            number = lib.seccomp_syscall_resolve_name(name.encode())
+            if number < 0:  # NR_SCMP_ERROR (unknown) or a pseudo-number: no such syscall on this architecture
+                continue
+            array = (ArgCmp * max(len(conditions), 1))(*(ArgCmp(*condition) for condition in conditions))
+            code = lib.seccomp_rule_add_array(context, action, number, len(conditions), array)
+            if code != 0:
+                raise SeccompError(f"seccomp_rule_add_array({name}) failed: {os.strerror(-code)}")
+        code = lib.seccomp_load(context)  # sets no_new_privs first (SCMP_FLTATR_CTL_NNP defaults to on)
+        if code != 0:
+            raise SeccompError(f"seccomp_load failed: {os.strerror(-code)}")
     finally:
-        sys.path.remove(seccomp_dir)
-    deny = seccomp.ERRNO(errno.EPERM)
-    rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-    for name in DENIED_SYSCALLS:
-        try:
-            rules.add_rule(deny, name)
-        except (RuntimeError, ValueError):  # a syscall this architecture does not have
-            continue
-    for flag in NAMESPACE_FLAGS:
-        rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
-    rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")  # its flags sit in memory; libc falls back to clone
-    rules.add_rule(deny, "personality", seccomp.Arg(0, seccomp.NE, PERSONALITY_QUERY))
-    rules.add_rule(deny, "socket", seccomp.Arg(0, seccomp.NE, AF_UNIX))
-    rules.add_rule(deny, "socketpair", seccomp.Arg(0, seccomp.NE, AF_UNIX))
-    rules.load()  # sets no_new_privs first
-    sys.modules.pop("seccomp", None)
+        lib.seccomp_release(context)
 
 
 def main():
@@ -75,8 +127,8 @@ def main():
         value = int(limits[name])
         resource.setrlimit(which, (value, value))  # hard = soft: the student cannot raise it again
     try:
-        if limits["seccomp_dir"] is not None or limits["require_seccomp"]:
-            load_seccomp(limits["seccomp_dir"])
+        if limits["seccomp_library"] is not None or limits["require_seccomp"]:
+            load_seccomp(limits["seccomp_library"])
     except Exception as error:  # noqa: BLE001 - any failure means no filter: run nothing
         os.write(2, f"seccomp filter not loaded: {type(error).__name__}: {error}\n".encode())
         os._exit(SECCOMP_FAILED)

@@ -5,13 +5,17 @@ How one sandbox is built (see docs/SANDBOX.md):
 - Identity. As root, bwrap is started as a dedicated unprivileged uid/gid (SANDBOX_UID, no
   supplementary groups), so bwrap creates an unprivileged user namespace and the child has no
   capabilities and no root-owned files to lean on. As a normal user, bwrap runs as that user.
-- Namespaces: user (nested ones disabled), pid, net (loopback only, nothing listening), ipc, uts,
-  cgroup; `--new-session`, `--die-with-parent`, `--clearenv` plus CHILD_ENV only.
+- Namespaces: user, pid, net (loopback only, nothing listening), ipc, uts,
+  cgroup; `--new-session`, `--die-with-parent`, `--clearenv` plus CHILD_ENV only. Nested user
+  namespaces are refused by the seccomp filter (clone with CLONE_NEWUSER, unshare, clone3), and
+  also by `--disable-userns` where this bubblewrap has it (0.8 and later).
 - Filesystem: an empty read-only root holding the system interpreter, its stdlib, the multiarch
-  shared-library dir, the runtime's site dir (numpy, scipy) and libseccomp's binding at neutral
+  shared-library dir, the runtime's site dir (numpy, scipy) and libseccomp.so.2 at neutral
   paths; boot.py, child.py and the submission's JSON are copied in from descriptors, so no bind
-  names the scratch dir or the venv; a private /dev with a size-capped tmpfs /dev/shm, a private
-  /proc of the sandbox's pid namespace, and a size-capped tmpfs /tmp. Nothing else of the host
+  names the scratch dir or the venv; a private /dev with a tmpfs /dev/shm, a private /proc of the
+  sandbox's pid namespace, and a tmpfs /tmp. Both tmpfs are size-capped with `--size` (bubblewrap
+  0.7 and later) and always counted in the sandbox's memory cgroup; a bubblewrap without `--size`
+  (Ubuntu 22.04's 0.6.1) is used only where that cgroup can be made. Nothing else of the host
   exists there: not the repo, the graders, the reference, the course secret or the gradebook.
 - Limits: a fresh cgroup (cgroups.py) caps the memory and the processes of the whole sandbox,
   tmpfs pages included; without one, the sandbox may not fork at all, so the per-process address
@@ -29,6 +33,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -39,13 +44,24 @@ from pathlib import Path
 from autograder.errors import SandboxUnavailable
 from autograder.sandbox import cgroups
 from autograder.sandbox.launch import BOOT_SCRIPT, CHILD_ENV, CHILD_SCRIPT, PROBE_SOURCE, boot_limits
-from autograder.sandbox.runtime import Runtime, load_runtime, seccomp_module
+from autograder.sandbox.runtime import Runtime, load_runtime, missing_seccomp_message, seccomp_library
 
 SANDBOX_UID = int(os.environ.get("AUTOGRADER_SANDBOX_UID", "64999"))
 TMP_BYTES = 32 * 2**20
 SHM_BYTES = 32 * 2**20
 START_SECONDS = 10.0
-SECCOMP_DIR = "/sandbox/seccomp"
+SECCOMP_LIBRARY = "/sandbox/seccomp/libseccomp.so.2"
+OPTIONAL_FLAGS = ("--disable-userns", "--size")  # newer than Ubuntu 22.04's bubblewrap 0.6.1: used when listed
+
+
+@functools.lru_cache(maxsize=None)
+def bwrap_options(bwrap: str) -> frozenset[str]:
+    """The options this bubblewrap lists in `bwrap --help` (so features are probed, never assumed)."""
+    try:
+        shown = subprocess.run([bwrap, "--help"], capture_output=True, text=True, timeout=30, env={})
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    return frozenset(re.findall(r"^\s*(--[a-z0-9-]+)", shown.stdout + shown.stderr, re.MULTILINE))
 
 
 class BubblewrapLauncher:
@@ -56,16 +72,19 @@ class BubblewrapLauncher:
     def __init__(self, runtime: Runtime | None = None):
         runtime = runtime or load_runtime()
         bwrap = shutil.which(os.environ.get("AUTOGRADER_BWRAP", "bwrap"))
-        seccomp = seccomp_module()
+        seccomp = seccomp_library(runtime.libdir) if runtime is not None else None
         if runtime is None or bwrap is None or seccomp is None:
             raise SandboxUnavailable(
                 "bubblewrap is not installed (Debian package `bubblewrap`)" if bwrap is None else
                 "the sandbox runtime is not built: run `python -m autograder.sandbox.runtime`" if runtime is None
-                else "libseccomp's Python binding is missing (Debian package `python3-seccomp`)"
+                else missing_seccomp_message()
             )
         self.runtime = runtime
         self.bwrap = bwrap
         self.seccomp = seccomp
+        self.options = bwrap_options(bwrap)
+        if "--ro-bind-data" not in self.options or "--info-fd" not in self.options:
+            raise SandboxUnavailable(f"{bwrap} is too old for the sandbox (it lacks --ro-bind-data or --info-fd)")
         self.uid = SANDBOX_UID if os.geteuid() == 0 else None
         self._sources = {"/sandbox/boot.py": BOOT_SCRIPT.read_bytes(), "/sandbox/child.py": CHILD_SCRIPT.read_bytes()}
         self._inits: dict[int, tuple[int, cgroups.Cgroup | None]] = {}  # bwrap pid -> (init pidfd, cgroup)
@@ -73,7 +92,7 @@ class BubblewrapLauncher:
     def command(self, *, info_fd: int, data_fds: dict[str, int]) -> list[str]:
         """The bwrap argv up to (not including) the sandboxed command."""
         rt = self.runtime
-        argv = [self.bwrap, "--unshare-user", "--disable-userns", "--unshare-pid", "--unshare-net",
+        argv = [self.bwrap, "--unshare-user", *self._optional("--disable-userns"), "--unshare-pid", "--unshare-net",
                 "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
                 "--die-with-parent", "--new-session", "--clearenv"]
         for key, value in {**CHILD_ENV, "HOME": "/tmp", "TMPDIR": "/tmp"}.items():
@@ -91,13 +110,16 @@ class BubblewrapLauncher:
         if os.path.isdir("/usr/lib64") and not os.path.islink("/usr/lib64"):
             argv += ["--ro-bind", "/usr/lib64", "/usr/lib64"]
         argv += ["--ro-bind", str(rt.site), "/sandbox/site",
-                 "--ro-bind", str(self.seccomp), f"{SECCOMP_DIR}/{self.seccomp.name}"]
+                 "--ro-bind", str(self.seccomp), SECCOMP_LIBRARY]
         for destination, fd in data_fds.items():
             argv += ["--perms", "0444", "--ro-bind-data", str(fd), destination]
-        argv += ["--dev", "/dev", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm", "--proc", "/proc",
-                 "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+        argv += ["--dev", "/dev", *self._optional("--size", str(SHM_BYTES)), "--tmpfs", "/dev/shm", "--proc", "/proc",
+                 *self._optional("--size", str(TMP_BYTES)), "--tmpfs", "/tmp",
                  "--remount-ro", "/", "--chdir", "/tmp", "--info-fd", str(info_fd)]
         return argv
+
+    def _optional(self, flag: str, *values: str) -> list[str]:
+        return [flag, *values] if flag in self.options else []
 
     def spawn(self, *, submission_file: Path, read_fd: int, write_fd: int, limits) -> subprocess.Popen:
         return self._start(limits, "/sandbox/child.py", [str(read_fd), str(write_fd), "/sandbox/submission.json",
@@ -107,9 +129,13 @@ class BubblewrapLauncher:
     def _start(self, limits, script: str, script_args: list[str], *, keep_fds=(), submission_file: Path | None = None,
                extra_sources: dict[str, bytes] | None = None, stderr=subprocess.DEVNULL) -> subprocess.Popen:
         group = _sandbox_cgroup(limits)
+        if group is None and "--size" not in self.options:
+            raise SandboxUnavailable(
+                f"{self.bwrap} has no --size (bubblewrap < 0.7), so only a memory cgroup could cap its tmpfs "
+                f"/tmp and /dev/shm, and none can be made here ({cgroups.unavailable_reason()})")
         processes = limits.processes if group is not None else 2  # no cgroup: no fork (init + python only)
         tail = ["/usr/bin/python3", "-I", "-S", "/sandbox/boot.py",
-                boot_limits(limits, seccomp_dir=SECCOMP_DIR, processes=processes), script, *script_args]
+                boot_limits(limits, seccomp_library=SECCOMP_LIBRARY, processes=processes), script, *script_args]
         info_read, info_write = os.pipe()
         data_fds = {dest: _data_pipe(content) for dest, content in {**self._sources, **(extra_sources or {})}.items()}
         if submission_file is not None:

@@ -30,11 +30,12 @@ class Launcher(Protocol):
     def terminate(self, process: subprocess.Popen) -> None: ...
 
 
-def boot_limits(limits, *, seccomp_dir: str | None, processes: int, require_seccomp: bool = True) -> str:
-    """boot.py's first argument: every rlimit (hard = soft) and where libseccomp's binding is."""
+def boot_limits(limits, *, seccomp_library: str | None, processes: int, require_seccomp: bool = True) -> str:
+    """boot.py's first argument: every rlimit (hard = soft) and where libseccomp.so.2 is, as the child sees it."""
     return json.dumps({
         "memory_bytes": limits.memory_bytes, "cpu_seconds": limits.cpu_seconds, "file_bytes": limits.file_bytes,
-        "open_files": limits.open_files, "processes": processes, "core_bytes": 0, "seccomp_dir": seccomp_dir,
+        "open_files": limits.open_files, "processes": processes, "core_bytes": 0,
+        "seccomp_library": seccomp_library,
         "require_seccomp": require_seccomp,
     })
 
@@ -57,17 +58,19 @@ class PlainLauncher:
     isolation = "process"
 
     def spawn(self, *, submission_file: Path, read_fd: int, write_fd: int, limits) -> subprocess.Popen:
-        from autograder.sandbox.runtime import load_runtime, seccomp_module
+        from autograder.sandbox.runtime import load_runtime, seccomp_library
 
-        runtime, seccomp = load_runtime(), seccomp_module()
-        if runtime is not None and seccomp is not None:  # Debian's python3, which can load the filter
-            python, site, seccomp_dir = str(runtime.python), str(runtime.site), str(seccomp.parent)
+        runtime = load_runtime()
+        seccomp = seccomp_library(runtime.libdir if runtime is not None else None)
+        if runtime is not None:
+            python, site = str(runtime.python), str(runtime.site)
         else:
             import numpy
 
-            python, site, seccomp_dir = sys.executable, str(Path(numpy.__file__).resolve().parent.parent), None
-        command = [python, "-I", "-S", str(BOOT_SCRIPT), boot_limits(limits, seccomp_dir=seccomp_dir, processes=limits.processes,
-                                                                       require_seccomp=False),
+            python, site = sys.executable, str(Path(numpy.__file__).resolve().parent.parent)
+        command = [python, "-I", "-S", str(BOOT_SCRIPT),
+                   boot_limits(limits, seccomp_library=str(seccomp) if seccomp else None, processes=limits.processes,
+                               require_seccomp=False),
                    str(CHILD_SCRIPT), str(read_fd), str(write_fd), str(submission_file), site]
         return subprocess.Popen(
             command,

@@ -27,7 +27,7 @@ LEVELS = {"sandbox": ("bubblewrap", "uid"), "bubblewrap": ("bubblewrap",), "uid"
           "process": ("bubblewrap", "uid", "process")}
 HOW_TO_FIX = (
     "Install what is missing (`scripts/install-system-deps` installs the Debian packages bubblewrap and "
-    "python3-seccomp; `python -m autograder.sandbox.runtime` builds the sandbox runtime); the container "
+    "libseccomp2; `python -m autograder.sandbox.runtime` builds the sandbox runtime); the container "
     "tier also needs the grader to run as root. To grade WITHOUT isolation anyway (student code can then "
     f"read the course), opt in with `--isolation process` or {ISOLATION_ENV}=process."
 )

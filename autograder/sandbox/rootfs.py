@@ -1,8 +1,8 @@
-"""The container tier's root: a directory holding only the interpreter, its stdlib, the libraries it loads
-and the runtime's site dir, into which the child is chrooted (no mounts needed, so it works in Docker).
+"""The container tier's root: a directory holding only the interpreter, its stdlib (ctypes included), the
+libraries it loads, libseccomp.so.2 and the runtime's site dir, into which the child is chrooted (no mounts needed, so it works in Docker).
 
 Built once from the sandbox runtime (hard links where the filesystem allows, else copies), in
-`<runtime>/rootfs-<digest>`, one per version of the runtime, the binding and the scripts. Everything in it is root-owned and
+`<runtime>/rootfs-<digest>`, one per version of the runtime, libseccomp and the scripts. Everything in it is root-owned and
 read-only to others; the only writable place is each sandbox's own `/box/<id>/tmp`.
 """
 
@@ -18,22 +18,23 @@ import subprocess
 from pathlib import Path
 
 from autograder.sandbox.launch import BOOT_SCRIPT, CHILD_SCRIPT
-from autograder.sandbox.runtime import Runtime, seccomp_module
+from autograder.sandbox.runtime import Runtime, missing_seccomp_message, seccomp_library
 
-SECCOMP_DIR = "/sandbox/seccomp"
+SECCOMP_LIBRARY = "/sandbox/seccomp/libseccomp.so.2"
 _LDD_PATH = re.compile(r"(/\S+) \(0x")
 
 
 def rootfs_for(runtime: Runtime) -> Path:
     """The current root for `runtime`, building it first if it is missing.
 
-    Each version (runtime manifest, binding, scripts) gets its own directory, `rootfs-<digest>`, so
+    Each version (runtime manifest, libseccomp, scripts) gets its own directory, `rootfs-<digest>`, so
     a rebuild never pulls the root from under a sandbox that another grader is running.
     """
-    seccomp = seccomp_module()
+    seccomp = seccomp_library(runtime.libdir)
     if seccomp is None:
-        raise OSError("libseccomp's Python binding is missing (Debian package `python3-seccomp`)")
-    stamp = json.dumps({"manifest": (runtime.root / "manifest.json").read_text(), "seccomp": str(seccomp),
+        raise OSError(missing_seccomp_message())
+    stamp = json.dumps({"manifest": (runtime.root / "manifest.json").read_text(),
+                        "seccomp": os.path.realpath(seccomp),
                         "scripts": [BOOT_SCRIPT.read_text(), CHILD_SCRIPT.read_text()]})
     root = runtime.root / f"rootfs-{hashlib.sha256(stamp.encode()).hexdigest()[:12]}"
     if _stamp(root) == stamp:
@@ -70,7 +71,7 @@ def _build(runtime: Runtime, seccomp: Path, top: Path) -> None:
         for name in files:
             source = Path(directory, name)
             _place(source, top / "sandbox/site" / source.relative_to(runtime.site))
-    _place(seccomp, top / SECCOMP_DIR.lstrip("/") / seccomp.name)
+    _place(seccomp, top / SECCOMP_LIBRARY.lstrip("/"))
     _place(BOOT_SCRIPT, top / "sandbox/boot.py")
     _place(CHILD_SCRIPT, top / "sandbox/child.py")
     objects = [runtime.python, seccomp, *Path(runtime.stdlib, "lib-dynload").glob("*.so"),

@@ -1,9 +1,12 @@
-"""Build and locate the sandbox runtime: Debian's python3 plus a world-readable site dir with numpy and scipy.
+"""Build and locate the sandbox runtime: the distribution's python3 plus a world-readable site dir with numpy and scipy.
 
 The grader's own interpreter is a pyenv build under /root (mode 700), which the unprivileged sandbox
-uid cannot execute. The sandbox therefore runs the system interpreter (same minor version, so the
-same cp3XX wheels) and imports numpy/scipy from `<runtime>/site`, installed with the grader's pip
-via `pip install --target`, pinned to the versions in requirements.lock. Build it with
+uid cannot execute. The sandbox therefore runs the system interpreter of the grader's minor version
+(`/usr/bin/python3.<minor>` where the distribution ships it beside its default, as Ubuntu 22.04's
+python3.11 from universe; else `/usr/bin/python3`), so the same cp3XX wheels load, and imports
+numpy/scipy from `<runtime>/site`, installed with the grader's pip via `pip install --target`,
+pinned to the versions in requirements.lock. The seccomp filter needs only libseccomp's C library
+(`libseccomp.so.2`, Debian/Ubuntu package libseccomp2), which boot.py loads with ctypes. Build it with
 
     python -m autograder.sandbox.runtime          # idempotent; --force rebuilds; as root, also the
                                                   # container tier's chroot (rootfs.py)
@@ -27,6 +30,7 @@ from importlib import metadata
 from pathlib import Path
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
+LIBSECCOMP = "libseccomp.so.2"
 PACKAGES = ("numpy", "scipy")
 FALLBACK_DIR = Path("/var/lib/autograder/sandbox-runtime")
 LOCK_FILE = Path(__file__).resolve().parents[2] / "requirements.lock"
@@ -80,15 +84,25 @@ def pinned_versions() -> dict[str, str]:
     return pins
 
 
-def describe_system_python(python: Path = SYSTEM_PYTHON) -> dict:
+def system_python(bin_dir: Path = SYSTEM_PYTHON.parent) -> Path:
+    """The distribution's interpreter of the grader's minor version: python3.<minor> if present, else python3."""
+    versioned = bin_dir / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    return versioned if versioned.exists() else bin_dir / "python3"
+
+
+def describe_system_python(python: Path | None = None) -> dict:
+    python = python or system_python()
+    grader = f"{sys.version_info.major}.{sys.version_info.minor}"
     if not python.exists():
-        raise RuntimeError(f"{python} is missing: install Debian's python3 (apt-get install python3)")
+        raise RuntimeError(f"neither /usr/bin/python{grader} nor /usr/bin/python3 exists: install the "
+                           f"distribution's python{grader} (apt-get install python{grader})")
     facts = json.loads(subprocess.run([str(python), "-I", "-S", "-c", _PROBE], check=True,
                                       capture_output=True, text=True).stdout)
     if tuple(facts["version"]) != sys.version_info[:2]:
         raise RuntimeError(
-            f"{python} is Python {'.'.join(map(str, facts['version']))}, but the grader runs "
-            f"{sys.version_info.major}.{sys.version_info.minor}; the sandbox needs the same minor version"
+            f"{python} is Python {'.'.join(map(str, facts['version']))} and there is no /usr/bin/python{grader}, "
+            f"but the grader runs {grader}; the sandbox needs the same minor version "
+            f"(apt-get install python{grader}, from Ubuntu's universe archive on 22.04)"
         )
     return facts
 
@@ -96,9 +110,10 @@ def describe_system_python(python: Path = SYSTEM_PYTHON) -> dict:
 def build_runtime(target: Path | None = None, *, force: bool = False) -> Runtime:
     """Install pinned numpy/scipy for the system python into `target`; a no-op when already current."""
     root = Path(target or runtime_dir())
-    facts = describe_system_python()
+    python = system_python()
+    facts = describe_system_python(python)
     manifest = {
-        "python": str(SYSTEM_PYTHON.resolve()),
+        "python": str(python.resolve()),
         "stdlib": facts["stdlib"],
         "libdir": str(Path("/usr/lib", facts["multiarch"]).resolve()),
         "packages": pinned_versions(),
@@ -133,16 +148,31 @@ def _make_world_readable(top: Path) -> None:
                 os.chmod(path, os.stat(path).st_mode | 0o444)
 
 
-@functools.lru_cache(maxsize=1)
-def seccomp_module(python: Path = SYSTEM_PYTHON) -> Path | None:
-    """Debian's libseccomp binding for the sandbox's python3 (package python3-seccomp), or None if missing."""
-    try:
-        found = subprocess.run([str(python), "-I", "-c", "import seccomp; print(seccomp.__file__)"],
-                               capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    path = Path(found.stdout.strip())
-    return path if found.returncode == 0 and path.is_file() else None
+@functools.lru_cache(maxsize=None)
+def seccomp_library(libdir: Path | None = None) -> Path | None:
+    """libseccomp's C library (libseccomp.so.2, package libseccomp2) if it loads and has the filter API, else None."""
+    import ctypes
+    import sysconfig
+
+    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    candidates = [libdir, Path("/usr/lib", multiarch), Path("/lib", multiarch), Path("/usr/lib64"), Path("/lib64"),
+                  Path("/usr/lib")]
+    for directory in (d for d in candidates if d is not None):
+        path = directory / LIBSECCOMP
+        if not path.is_file():
+            continue
+        try:
+            library = ctypes.CDLL(str(path))
+        except OSError:
+            continue
+        if all(hasattr(library, name) for name in ("seccomp_init", "seccomp_syscall_resolve_name",
+                                                   "seccomp_rule_add_array", "seccomp_load", "seccomp_release")):
+            return path
+    return None
+
+
+def missing_seccomp_message() -> str:
+    return f"libseccomp's C library ({LIBSECCOMP}, Debian/Ubuntu package libseccomp2) is missing"
 
 
 def load_runtime(root: Path | None = None) -> Runtime | None:
@@ -168,12 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     versions = ", ".join(f"{k} {v}" for k, v in runtime.packages.items())
     print(f"sandbox runtime: {runtime.root} ({runtime.python}, {versions})")
-    if os.geteuid() == 0 and seccomp_module() is not None:  # the container tier's chroot, built ahead of use
+    if os.geteuid() == 0 and seccomp_library(runtime.libdir) is not None:  # the container tier's chroot, ahead of use
         from autograder.sandbox.rootfs import rootfs_for
 
         print(f"container tier root: {rootfs_for(runtime)}")
-    elif seccomp_module() is None:
-        print("warning: python3-seccomp is missing: no sandbox tier can start (scripts/install-system-deps)",
+    elif seccomp_library(runtime.libdir) is None:
+        print(f"warning: {missing_seccomp_message()}: no sandbox tier can start (scripts/install-system-deps)",
               file=sys.stderr)
     return 0
 

@@ -5,8 +5,11 @@ the runtime's root and run it as its own unprivileged uid.
   RLIMIT_NPROC counts that sandbox alone, its kill(-1) reaches only itself, and no two students
   share an owner. setgroups([]), setgid, setuid happen after the chroot, before exec.
 - Filesystem: chroot into `rootfs.rootfs_for(runtime)`: the interpreter, stdlib, libraries and site
-  dir, all root-owned; no /proc, no /dev, nothing of the course. Its only writable directory is a
-  fresh `/box/<id>/tmp` (mode 0700, its uid), removed afterwards.
+  dir, all root-owned; no /proc, no /dev, nothing of the course. `/box/<id>` is root's (group: the
+  sandbox's gid, mode 0550). Its only writable directory is `/box/<id>/tmp`: a fresh tmpfs of
+  TMP_BYTES and TMP_INODES (mode 0700, its uid) that the root parent mounts there, so the total it
+  can write is capped (and counted in its memory cgroup); where the container forbids mount(2),
+  that directory is read-only instead (nothing can be written at all). Both removed afterwards.
 - Limits: a memory + pids cgroup per sandbox where one can be made; otherwise it may not fork at
   all (RLIMIT_NPROC = 1 for its uid), so RLIMIT_AS bounds its memory. boot.py loads the seccomp
   filter, which also refuses every socket family but AF_UNIX and every connect().
@@ -18,6 +21,7 @@ the runtime's root and run it as its own unprivileged uid.
 from __future__ import annotations
 
 import ctypes
+import errno
 import fcntl
 import os
 import shutil
@@ -29,13 +33,18 @@ from pathlib import Path
 from autograder.errors import SandboxUnavailable
 from autograder.sandbox import cgroups
 from autograder.sandbox.launch import CHILD_ENV, PROBE_SOURCE, boot_limits, join_cgroup
-from autograder.sandbox.rootfs import SECCOMP_DIR, rootfs_for
+from autograder.sandbox.rootfs import SECCOMP_LIBRARY, rootfs_for
 from autograder.sandbox.runtime import Runtime, load_runtime
 
 UID_BASE = int(os.environ.get("AUTOGRADER_SANDBOX_UID_BASE", "65100"))
 UID_RANGE = range(UID_BASE, UID_BASE + 256)
 LOCK_DIR = Path("/run/autograder-sandbox-uids")
 _PR_SET_PDEATHSIG = 1
+TMP_BYTES = 32 * 2**20
+TMP_INODES = 4096
+_MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 2, 4, 8
+_MNT_DETACH = 2
+_LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 class UidLauncher:
@@ -54,6 +63,7 @@ class UidLauncher:
         except OSError as error:
             raise SandboxUnavailable(f"cannot build the container tier's root ({error})") from None
         LOCK_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.private_tmpfs = _tmpfs_allowed(self.root / "box")  # False: a read-only temp dir (no writes at all)
         self._live: dict[int, tuple[int, int, Path, cgroups.Cgroup | None]] = {}  # pid -> uid, lock, box, cgroup
 
     def spawn(self, *, submission_file: Path, read_fd: int, write_fd: int, limits) -> subprocess.Popen:
@@ -66,20 +76,23 @@ class UidLauncher:
         group = None
         try:
             _kill_uid(uid)  # a previous holder that died without cleaning up
-            shutil.rmtree(box, ignore_errors=True)
+            _remove_box(box)
             (box / "tmp").mkdir(parents=True)
             (box / "submission.json").write_bytes(submission)
             if probe:
                 (box / "probe.py").write_bytes(PROBE_SOURCE)
-            os.chown(box / "tmp", uid, uid)
-            os.chmod(box / "tmp", 0o700)
-            os.chown(box, uid, uid)
-            os.chmod(box, 0o500)
+            os.chown(box, 0, uid)
+            os.chmod(box, 0o550)  # its own gid may enter and read; only root writes; others see nothing
+            if self.private_tmpfs:
+                _mount_tmpfs(box / "tmp", uid)
+            else:
+                os.chown(box / "tmp", 0, uid)
+                os.chmod(box / "tmp", 0o550)
             group = _sandbox_cgroup(limits)
             inside = f"/box/{uid}"
             script = f"{inside}/probe.py" if probe else script
             command = ["/usr/bin/python3", "-I", "-S", "/sandbox/boot.py",
-                       boot_limits(limits, seccomp_dir=SECCOMP_DIR, processes=limits.processes if group else 1),
+                       boot_limits(limits, seccomp_library=SECCOMP_LIBRARY, processes=limits.processes if group else 1),
                        script, *(str(fd) for fd in keep_fds), f"{inside}/submission.json", "/sandbox/site"]
             join_fds = group.open_procs() if group is not None else []
             try:
@@ -96,7 +109,7 @@ class UidLauncher:
             _kill_uid(uid)
             if group is not None:
                 group.remove(0)
-            shutil.rmtree(box, ignore_errors=True)
+            _remove_box(box)
             os.close(lock)
             raise
         self._live[process.pid] = (uid, lock, box, group)
@@ -112,7 +125,7 @@ class UidLauncher:
         _wait_until_gone(uid)
         if group is not None:
             group.remove()
-        shutil.rmtree(box, ignore_errors=True)
+        _remove_box(box)
         os.close(lock)
 
     def out_of_memory(self, process: subprocess.Popen) -> bool:
@@ -134,6 +147,36 @@ def _enter(root: Path, workdir: str, uid: int, join_fds: list[int]):
         os.setresuid(uid, uid, uid)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it: die with the grader
     return enter
+
+
+def _mount_tmpfs(path: Path, uid: int) -> None:
+    options = f"size={TMP_BYTES},nr_inodes={TMP_INODES},mode=0700,uid={uid},gid={uid}"
+    if _LIBC.mount(b"tmpfs", os.fsencode(path), b"tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, options.encode()) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"cannot mount the sandbox's tmpfs on {path}: {os.strerror(code)}")
+
+
+def _tmpfs_allowed(box_dir: Path) -> bool:
+    """Whether this process may mount a tmpfs (root with CAP_SYS_ADMIN; Docker's default profile forbids it)."""
+    trial = box_dir / f".trial-{os.getpid()}"
+    trial.mkdir(exist_ok=True)
+    try:
+        _mount_tmpfs(trial, 0)
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.EACCES):
+            raise SandboxUnavailable(f"mounting a tmpfs failed unexpectedly ({error})") from None
+        return False
+    else:
+        _LIBC.umount2(os.fsencode(trial), _MNT_DETACH)
+        return True
+    finally:
+        trial.rmdir()
+
+
+def _remove_box(box: Path) -> None:
+    """Unmount the box's tmpfs (a crashed grader's too) and remove the box."""
+    _LIBC.umount2(os.fsencode(box / "tmp"), _MNT_DETACH)  # EINVAL when nothing is mounted there: fine
+    shutil.rmtree(box, ignore_errors=True)
 
 
 def _sandbox_cgroup(limits) -> cgroups.Cgroup | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import time
 from pathlib import Path
 
@@ -66,6 +68,57 @@ def bwrap():
     if "bubblewrap" not in TIERS:
         pytest.skip("bubblewrap is not among the tiers under test")
     return real_launcher("bubblewrap")
+
+
+OLD_BWRAP = """#!/bin/sh
+# A stand-in for bubblewrap 0.6.1 (Ubuntu 22.04): the real bwrap without the options added since,
+# --size (0.7), --disable-userns and --assert-userns-disabled (0.8): not listed in --help, and refused.
+for arg in "$@"; do
+  case "$arg" in
+    --) break ;;
+    --help) {real} --help | grep -v -e '--size' -e '--disable-userns' -e '--assert-userns-disabled'; exit 0 ;;
+    --size|--disable-userns|--assert-userns-disabled) echo "bwrap: Unknown option $arg" >&2; exit 1 ;;
+  esac
+done
+exec {real} "$@"
+"""
+
+
+@pytest.fixture(scope="session")
+def old_bwrap_path():
+    """The path of an executable that behaves like bubblewrap 0.6.1, wrapping the real bwrap."""
+    real = shutil.which("bwrap")
+    if real is None:
+        message = "bubblewrap is not installed (scripts/install-system-deps)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = Path(tempfile.mkdtemp(prefix="old-bubblewrap-"))
+    folder.chmod(0o755)  # bwrap runs as the sandbox uid when the grader is root
+    script = folder / "bwrap"
+    script.write_text(OLD_BWRAP.format(real=real))
+    script.chmod(0o755)
+    yield script
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def old_bwrap(old_bwrap_path):
+    """A bubblewrap launcher driving the 0.6.1 stand-in (needs the bubblewrap tier to work here at all)."""
+    from autograder.sandbox.bubblewrap import BubblewrapLauncher
+
+    if "bubblewrap" not in TIERS:
+        pytest.skip("bubblewrap is not among the tiers under test")
+    real_launcher("bubblewrap")
+    previous = os.environ.get("AUTOGRADER_BWRAP")
+    os.environ["AUTOGRADER_BWRAP"] = str(old_bwrap_path)
+    try:
+        return BubblewrapLauncher()
+    finally:
+        if previous is None:
+            os.environ.pop("AUTOGRADER_BWRAP")
+        else:
+            os.environ["AUTOGRADER_BWRAP"] = previous
 
 
 def session_for(source: bytes | str, launcher, limits: Limits = FAST, name: str = "sub") -> StudentSession:

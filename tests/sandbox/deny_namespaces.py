@@ -1,24 +1,27 @@
-"""Run a command the way Docker's default seccomp profile would: namespace creation fails with EPERM.
+"""Run a command the way Docker's default seccomp profile would: namespace creation and mounts fail with EPERM.
 
-Usage: /usr/bin/python3 deny_namespaces.py COMMAND...   (needs Debian's python3-seccomp)
-unshare, setns and clone with any CLONE_NEW* flag return EPERM, clone3 returns ENOSYS (so libc
-falls back to clone), and the filter is inherited by everything COMMAND starts: bubblewrap then
-cannot build its namespaces, exactly as in a container without CAP_SYS_ADMIN.
+Usage: python deny_namespaces.py COMMAND...   (any CPython 3.11+; needs libseccomp.so.2, as the sandbox does)
+unshare, setns, mount and clone with any CLONE_NEW* flag return EPERM, clone3 returns ENOSYS (so
+libc falls back to clone), and the filter is inherited by everything COMMAND starts: bubblewrap then
+cannot build its namespaces, and the container tier cannot mount its tmpfs, exactly as in a
+container without CAP_SYS_ADMIN. The filter is loaded with boot.py's own loader.
 """
 
 import errno
 import os
 import sys
+from pathlib import Path
 
-import seccomp
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "autograder" / "sandbox"))
+import boot  # noqa: E402  (stdlib only, like the sandbox's own boot)
 
-NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
+sys.path.pop(0)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from autograder.sandbox.runtime import seccomp_library  # noqa: E402
 
-rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
-for name in ("unshare", "setns"):
-    rules.add_rule(seccomp.ERRNO(errno.EPERM), name)
-for flag in NAMESPACE_FLAGS:
-    rules.add_rule(seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
-rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
-rules.load()
+deny = boot.scmp_act_errno(errno.EPERM)
+rules = [(deny, name, ()) for name in ("unshare", "setns", "mount")]
+rules += [(deny, "clone", ((0, boot.SCMP_CMP_MASKED_EQ, flag, flag),)) for flag in boot.NAMESPACE_FLAGS]
+rules.append((boot.scmp_act_errno(errno.ENOSYS), "clone3", ()))
+boot.load_seccomp(str(seccomp_library()), rules)
 os.execvp(sys.argv[1], sys.argv[1:])

@@ -1,8 +1,8 @@
 """The container tier holds where namespaces are denied: the sandbox suite, rerun inside a simulated container.
 
-The simulation is Docker's default seccomp profile (deny_namespaces.py: unshare, setns and
+The simulation is Docker's default seccomp profile (deny_namespaces.py: unshare, setns, mount and
 namespace-creating clone fail with EPERM), so the bubblewrap probe fails on its own and the policy
-falls back to the container tier. The rerun happens from a copy of the repository inside a private
+falls back to the container tier, which then cannot mount its tmpfs either. The rerun happens from a copy of the repository inside a private
 (mode 0700) directory, as from a clone in a private home, and runs the whole attack corpus, the
 limits and the launcher tests against the tier the product then selects.
 """
@@ -22,7 +22,7 @@ import pytest
 
 import autograder
 from autograder.sandbox import policy
-from autograder.sandbox.runtime import SYSTEM_PYTHON, seccomp_module
+from autograder.sandbox.runtime import seccomp_library
 
 REPO = Path(autograder.__file__).resolve().parents[1]
 SIMULATED = os.environ.get("AUTOGRADER_SIMULATED_CONTAINER") == "1"
@@ -37,14 +37,15 @@ def test_inside_a_simulated_container_the_container_tier_is_chosen():
     assert libc.unshare(0x10000000) == -1 and ctypes.get_errno() == errno.EPERM  # CLONE_NEWUSER
     assert policy.tier_unavailable_reason("bubblewrap") is not None
     assert policy.check_isolation() == "uid"
+    assert policy._launcher("uid").private_tmpfs is False, "mount(2) is denied: the temp dir is read-only"
 
 
 @pytest.mark.slow
 def test_the_sandbox_suite_holds_in_a_simulated_container(tmp_path):
     if SIMULATED:
         pytest.skip("already inside the simulated container")
-    if seccomp_module() is None or os.geteuid() != 0:
-        message = "the simulation needs python3-seccomp and root"
+    if seccomp_library() is None or os.geteuid() != 0:
+        message = "the simulation needs libseccomp.so.2 and root"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -55,7 +56,7 @@ def test_the_sandbox_suite_holds_in_a_simulated_container(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(copy), "AUTOGRADER_TEST_TIERS": "uid",
            "AUTOGRADER_SIMULATED_CONTAINER": "1", "OPENBLAS_NUM_THREADS": "1"}
     env.pop(policy.ISOLATION_ENV, None)
-    command = [str(SYSTEM_PYTHON), str(copy / "tests/sandbox/deny_namespaces.py"), sys.executable, "-m", "pytest",
+    command = [sys.executable, str(copy / "tests/sandbox/deny_namespaces.py"), sys.executable, "-m", "pytest",
                "-q", "-x", "-p", "no:cacheprovider", "-k", "not engine_scores",
                "tests/sandbox/test_container.py", "tests/sandbox/test_attacks.py", "tests/sandbox/test_limits.py",
                "tests/sandbox/test_launcher.py"]

@@ -90,6 +90,33 @@ def fill(path, mib):
     except OSError:
         pass
     return written
+def fill_many(folder, count, mib):
+    """Write `count` files of `mib` MiB each (each under the per-file cap); return the MiB written in all."""
+    written = 0
+    for index in range(count):
+        try:
+            with open(f"{folder.replace('$TMPDIR', os.environ['TMPDIR'])}/f{index}.bin", "wb") as handle:
+                for _ in range(mib):
+                    handle.write(b"x" * 2**20)
+                    handle.flush()
+                    written += 1
+        except OSError:
+            break
+    return written
+def namespaces():
+    """errno of each way to make a user namespace (0: it worked)."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    results = []
+    for number, flags in ((272, 0x10000000), (56, 0x10000000 | 17), (435, 0)):  # unshare, clone, clone3
+        ctypes.set_errno(0)
+        value = libc.syscall(number, flags, 0, 0, 0, 0)
+        if value == 0 and number == 56:
+            os._exit(0)  # the child of a clone that went through
+        if value > 0:
+            os.waitpid(value, 0)
+        results.append(0 if value >= 0 else ctypes.get_errno())
+    return tuple(results)
 def syscalls(names):
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
@@ -147,8 +174,13 @@ def test_process_limit(launcher):
     assert 10 <= run(launcher, "forks") <= FAST.processes
 
 
+def writable_temp(launcher) -> bool:
+    """False only for the container tier where mount(2) is denied: its temp dir is then read-only."""
+    return getattr(launcher, "private_tmpfs", True)
+
+
 def test_file_size_and_tmp_size(launcher):
-    with pytest.raises(StudentRaised, match="File too large"):
+    with pytest.raises(StudentRaised, match="File too large" if writable_temp(launcher) else "Permission denied"):
         run(launcher, "big_file", "$TMPDIR/a.bin", FAST.file_bytes // 2**20 + 1)
     with pytest.raises(StudentRaised, match="Read-only file system|Permission denied"):
         run(launcher, "big_file", "/a.bin", 1)
@@ -195,8 +227,18 @@ def test_the_whole_sandbox_has_one_memory_cap(launcher):
     assert held * 300 < FAST.memory_bytes // 2**20
 
 
+def test_nested_user_namespaces_are_refused(launcher):
+    assert run(launcher, "namespaces") == (errno.EPERM, errno.EPERM, errno.ENOSYS)
+
+
+def test_the_temp_dir_is_capped_in_total(launcher):
+    """Twenty files of 4 MiB, each under the per-file cap, never hold more than the 32 MiB temp dir; two of 1 MiB fit."""
+    assert run(launcher, "fill_many", "$TMPDIR", 20, 4) <= 32
+    assert run(launcher, "fill_many", "$TMPDIR", 2, 1) == (2 if writable_temp(launcher) else 0)
+
+
 def test_dev_shm_and_tmp_are_capped(launcher):
-    """bubblewrap: 32 MiB tmpfs each. The container tier has no /dev/shm; its temp dir caps each file only."""
+    """bubblewrap: 32 MiB tmpfs each. The container tier has no /dev/shm; its temp dir is a 32 MiB tmpfs."""
     assert run(launcher, "fill", "/dev/shm/fill.bin", 200) <= 32
     assert run(launcher, "fill", "$TMPDIR/fill.bin", 200) <= FAST.file_bytes // 2**20
     if launcher.isolation == "bubblewrap":
