@@ -7,7 +7,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: venv venv-torch system-deps release demo test bench clean
 
-# system-deps first: the runtime needs python3-seccomp. The runtime step is idempotent and runs every time,
+# system-deps first: the sandbox needs bubblewrap and libseccomp2. The runtime step is idempotent and runs every time,
 # so a runtime that moved or went stale is rebuilt (without it every sandbox tier refuses to start).
 venv: system-deps $(VENV)/.stamp
 	$(BIN)/python -m autograder.sandbox.runtime

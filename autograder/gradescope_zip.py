@@ -2,8 +2,9 @@
 
 Layout inside the zip (Gradescope unpacks it to /autograder/source):
 
-    setup.sh            apt: python3 (3.11 or newer; on Ubuntu 22.04 python3.11 from universe), venv,
-                        bubblewrap, python3-seccomp; pip: requirements.lock; the sandbox runtime
+    setup.sh            apt: python3 (3.11 or newer; on Ubuntu 22.04 python3.11 from universe, beside the
+                        system's python3), its venv module, bubblewrap, libseccomp2; pip: requirements.lock;
+                        the sandbox runtime (which runs /usr/bin/python3.<minor> of the venv's python)
     run_autograder      grades /autograder/submission, writes /autograder/results/results.json
     requirements.lock   what grading needs and nothing else (the repository's requirements-grading.lock;
                         also in src/, where the sandbox runtime reads its numpy and scipy pins)
@@ -55,18 +56,21 @@ apt_install() {
     apt-get install -y --no-install-recommends $wanted
   fi
 }
-apt_install python3 python3-venv bubblewrap python3-seccomp ca-certificates
-# The engine needs Python 3.11 or newer. Ubuntu 22.04's python3 is 3.10: take python3.11 from its
-# universe archive and make it the system python3, which the sandbox runs student code with.
-if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+apt_install python3 bubblewrap libseccomp2 ca-certificates
+# The engine needs Python 3.11 or newer. Ubuntu 22.04's python3 is 3.10: take python3.11 from its universe
+# archive beside it (the system's python3 stays as it is); the sandbox runs /usr/bin/python3.11 then.
+if python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  PYTHON=python3
+  apt_install python3-venv
+else
+  PYTHON=python3.11
   if ! apt_install python3.11 python3.11-venv; then
     apt_install software-properties-common
     add-apt-repository -y universe && apt-get update
     apt-get install -y --no-install-recommends python3.11 python3.11-venv
   fi
-  ln -sf python3.11 /usr/bin/python3
 fi
-python3 -m venv "$ROOT/venv"
+"$PYTHON" -m venv "$ROOT/venv"
 if [ -n "${AUTOGRADER_WHEELS:-}" ]; then  # no index at all: every pip below (and the runtime's) uses these wheels
   export PIP_NO_INDEX=1 PIP_FIND_LINKS="$AUTOGRADER_WHEELS"
 fi
@@ -92,8 +96,10 @@ exec "$PYTHON" -m autograder.gradescope_run --root "$ROOT" --assignment {assignm
 
 README = """# Gradescope autograder for {assignment}
 
-Upload autograder.zip as a "Zip file upload" autograder with the Ubuntu 24.04 base image. (On 22.04 setup.sh
-works, but its bubblewrap 0.6.1 is too old for the sandbox, so the bundle refuses to record scores there.)
+Upload autograder.zip as a "Zip file upload" autograder with the Ubuntu 22.04 or 24.04 base image. setup.sh
+installs Python 3.11 or newer (on 22.04 python3.11 from universe, beside the system's python3), bubblewrap and
+libseccomp2. Gradescope's containers deny user namespaces, so the container tier runs there (a uid of its own per
+submission, chrooted, under the seccomp filter and rlimits); where no sandbox can start, the bundle records no score.
 Students submit {assignment}.ipynb (or {assignment}.py). Every test's teaching message is shown to them.
 
 The hidden-input seed comes from course/.autograder-secret, which is HMAC(course secret, "gradescope:{assignment}")

@@ -31,7 +31,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CACHE = Path(os.environ.get("AUTOGRADER_TEST_CACHE", Path.home() / ".cache" / "autograder-tests"))
 SUITE = "bookworm"
 MIRROR = "http://deb.debian.org/debian"
-PACKAGES = "python3,python3-venv,bubblewrap,python3-seccomp,ca-certificates"  # setup.sh's apt list: nothing left to fetch
+PACKAGES = "python3,python3-venv,bubblewrap,libseccomp2,ca-certificates"  # setup.sh's apt list: nothing left to fetch
 GRADING_LOCK = REPO / "requirements-grading.lock"
 BUGGY = REPO / "examples" / "class" / "s10-jonas.ipynb"  # no max shift: loses the 3 stability points
 
@@ -150,15 +150,43 @@ def test_run_autograder_grades_end_to_end_in_the_sandbox(installed):
     assert local.seed == document["extra_data"]["seed"] and local.score == document["score"]
 
 
+def test_the_root_has_no_python_seccomp_binding(installed):
+    root, _ = installed
+    assert not list(root.glob("usr/lib/python3*/*-packages/seccomp*")), "python3-seccomp is no longer needed"
+    assert list(root.glob("usr/lib/*/libseccomp.so.2")), "libseccomp2 (apt's own dependency) is there"
+
+
+def test_with_ubuntu_22_04s_old_bubblewrap_the_bundle_still_grades_in_the_sandbox(installed):
+    """Jammy's bubblewrap is 0.6.1 (no --disable-userns, no --size): the stand-in placed first on PATH.
+
+    The launcher probes `bwrap --help`, leaves both options out, and the bundle grades in bubblewrap as
+    on a current system, with no python3-seccomp in the root.
+    """
+    from tests.sandbox.conftest import OLD_BWRAP
+
+    root, _ = installed
+    stand_in = root / "usr" / "local" / "bin" / "bwrap"
+    stand_in.parent.mkdir(parents=True, exist_ok=True)
+    stand_in.write_text(OLD_BWRAP.format(real="/usr/bin/bwrap"))
+    stand_in.chmod(0o755)
+    try:
+        assert "--disable-userns" not in container(root, "bwrap --help").stdout
+        document = grade_in_container(root, BUGGY)
+    finally:
+        stand_in.unlink()
+    assert document["extra_data"]["isolation"] == "bubblewrap"
+    assert document["max_score"] == 10 and document["score"] == 7
+
+
 def test_where_no_sandbox_can_run_the_bundle_records_no_score(installed):
     """No tier can start, so the bundle must refuse, not grade unsandboxed.
 
-    A fresh, partly masked /proc makes bubblewrap fail, and without python3-seccomp the container
-    tier cannot load its filter either.
+    A fresh, partly masked /proc makes bubblewrap fail, and without libseccomp.so.2 neither tier can
+    load its filter.
     """
     root, _ = installed
-    seccomp = sorted((root / "usr" / "lib" / "python3" / "dist-packages").glob("seccomp*"))
-    assert seccomp, "the root has python3-seccomp"
+    seccomp = sorted(root.glob("usr/lib/*/libseccomp.so.2*"))
+    assert seccomp, "the root has libseccomp2"
     for path in seccomp:
         path.rename(path.with_name(path.name + ".hidden"))
     try:

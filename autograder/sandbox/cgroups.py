@@ -6,6 +6,10 @@ and `pids`. The sandbox joins before anything in it runs: the launcher opens eac
 here, and the forked child writes "0" (itself) into it before exec, so every process the sandbox
 ever starts, and every page of tmpfs it fills, is counted against the one cap. (bubblewrap's
 processes are moved in by pid while bwrap waits on `--block-fd`, before it runs anything.)
+
+AUTOGRADER_CGROUP_BACKEND forces one backend: `v1`, `cgroup2`, or `auto` (the default, v1 first).
+As root, where this process sits in the cgroup2 root and the hierarchy has `memory` and `pids`,
+the delegation to `autograder-sandboxes/` is set up here.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 GROUP_DIR = "autograder-sandboxes"
+BACKEND_ENV = "AUTOGRADER_CGROUP_BACKEND"
+BACKENDS = ("auto", "v1", "cgroup2")
 _counter = itertools.count()
 
 
@@ -121,19 +127,45 @@ def _v1_bases() -> list[Path] | None:
     return bases
 
 
-def _v2_base() -> Path | None:
-    own = _own_paths().get("")
+def backend() -> str:
+    chosen = os.environ.get(BACKEND_ENV) or "auto"
+    if chosen not in BACKENDS:
+        raise CgroupUnavailable(f"{BACKEND_ENV}={chosen!r} is not one of {', '.join(BACKENDS)}")
+    return chosen
+
+
+def cgroup2_mount() -> Path | None:
+    """Where the cgroup2 hierarchy is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid systems)."""
     for mount in (CGROUP_ROOT, CGROUP_ROOT / "unified"):
-        if own is None or not (mount / "cgroup.controllers").exists():
-            continue
-        base = mount / own.lstrip("/") / GROUP_DIR
-        try:
-            delegated = (base / "cgroup.subtree_control").read_text().split()
-        except OSError:
-            continue
-        if {"memory", "pids"} <= set(delegated):
-            return base
+        if (mount / "cgroup.controllers").exists():
+            return mount
     return None
+
+
+def _v2_base() -> Path | None:
+    own, mount = _own_paths().get(""), cgroup2_mount()
+    if own is None or mount is None:
+        return None
+    base = mount / own.lstrip("/") / GROUP_DIR
+    if own == "/" and os.geteuid() == 0 and not base.exists():
+        _delegate(mount, base)
+    try:
+        delegated = (base / "cgroup.subtree_control").read_text().split()
+    except OSError:
+        return None
+    return base if {"memory", "pids"} <= set(delegated) else None
+
+
+def _delegate(mount: Path, base: Path) -> None:
+    """Enable memory and pids below the cgroup2 root and in `base` (the no-internal-process rule allows it there)."""
+    try:
+        if not {"memory", "pids"} <= set((mount / "cgroup.controllers").read_text().split()):
+            return  # bound to cgroup v1 on this machine
+        (mount / "cgroup.subtree_control").write_text("+memory +pids")
+        base.mkdir(exist_ok=True)
+        (base / "cgroup.subtree_control").write_text("+memory +pids")
+    except OSError:
+        return
 
 
 def _sweep(bases: list[Path]) -> None:
@@ -158,8 +190,8 @@ _swept: set[Path] = set()
 def create(*, memory_bytes: int, processes: int) -> Cgroup:
     """A fresh cgroup capped at `memory_bytes` (no swap) and `processes` tasks; raises CgroupUnavailable."""
     name = f"sandbox-{os.getpid()}-{next(_counter)}"
-    bases = _v1_bases()
-    sweep = bases if bases is not None else [b for b in [_v2_base()] if b is not None]
+    bases = _v1_bases() if backend() != "cgroup2" else None
+    sweep = bases if bases is not None else [b for b in [_v2_base()] if b is not None and backend() != "v1"]
     if sweep and sweep[0] not in _swept:  # once per process
         _swept.add(sweep[0])
         _sweep(sweep)
@@ -173,9 +205,11 @@ def create(*, memory_bytes: int, processes: int) -> Cgroup:
                 (memory / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
             (pids / "pids.max").write_text(str(processes))
             return Cgroup((memory, pids))
-        base = _v2_base()
+        base = _v2_base() if backend() != "v1" else None
         if base is None:
-            raise CgroupUnavailable("no cgroup v1 memory+pids controllers and no cgroup2 delegation of memory+pids")
+            raise CgroupUnavailable({"auto": "no cgroup v1 memory+pids controllers and no cgroup2 delegation of memory+pids",
+                                     "v1": "no writable cgroup v1 memory+pids controllers",
+                                     "cgroup2": "no cgroup2 delegation of memory+pids"}[backend()])
         directory = base / name
         directory.mkdir()
         (directory / "memory.max").write_text(str(memory_bytes))
@@ -189,9 +223,16 @@ def create(*, memory_bytes: int, processes: int) -> Cgroup:
         raise CgroupUnavailable(f"cannot create a sandbox cgroup ({error})") from None
 
 
-@functools.lru_cache(maxsize=1)
 def unavailable_reason() -> str | None:
-    """None when a capped cgroup can be made here (probed once per process), else why not."""
+    """None when a capped cgroup of the chosen backend can be made here (probed once per process and backend)."""
+    try:
+        return _probe(backend())
+    except CgroupUnavailable as error:
+        return str(error)
+
+
+@functools.lru_cache(maxsize=None)
+def _probe(chosen: str) -> str | None:
     try:
         trial = create(memory_bytes=64 * 2**20, processes=4)
     except CgroupUnavailable as error:

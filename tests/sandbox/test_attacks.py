@@ -25,6 +25,15 @@ HOST_FILES = [Path("/autograder/results/results.json"), REPO / "results.json",
 SECRET_MARKERS = [b"HIDDEN TESTS", b"BEGIN SOLUTION", b"def test_", b"-----BEGIN"]
 FORBIDDEN_NAMES = ["celoss.ipynb", "graders/celoss", "autograder-secret", "gradebook", "canary"]
 HOST_PATHS = [str(REPO), str(Path(sys.prefix).resolve()), str(Path(tempfile.gettempdir(), "autograder-"))]
+# Under a bubblewrap without --size (0.6.1) only the memory cgroup caps /tmp: filling it gets the sandbox
+# OOM-killed, so the attack loses its own points (it still gains nothing).
+WITHOUT_SIZED_TMPFS = {"big_file": 0}
+
+
+def expected_points(path: Path, launcher) -> int:
+    if "--size" not in getattr(launcher, "options", {"--size"}):
+        return WITHOUT_SIZED_TMPFS.get(path.stem, int(header(path, "expect")))
+    return int(header(path, "expect"))
 
 
 def header(path: Path, key: str) -> str:
@@ -79,7 +88,7 @@ def test_attack_gains_nothing(path, launcher, listener, canary, clean_baseline):
     finally:
         session.close()
 
-    assert points == int(header(path, "expect")), f"{path.name} scored {points} on the session rubric"
+    assert points == expected_points(path, launcher), f"{path.name} scored {points} on the session rubric"
     assert_no_leftovers()
     if leak is not FAILED:
         data = np.asarray(leak).tobytes()

@@ -299,6 +299,11 @@ def test_a_reply_dripped_a_byte_at_a_time_still_ends_at_the_deadline(launcher):
     assert_no_leftovers()
 
 
+def test_an_unknown_cgroup_backend_is_refused(monkeypatch):
+    monkeypatch.setenv(cgroups.BACKEND_ENV, "v3")
+    assert cgroups.unavailable_reason() == "AUTOGRADER_CGROUP_BACKEND='v3' is not one of auto, v1, cgroup2"
+
+
 def test_empty_cgroups_of_a_killed_grader_are_removed(monkeypatch):
     if cgroups.unavailable_reason() is not None:
         pytest.skip(f"cgroups unavailable: {cgroups.unavailable_reason()}")
