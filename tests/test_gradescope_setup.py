@@ -81,14 +81,18 @@ def cached_wheels() -> Path:
     return folder
 
 
-def container(root: Path, script: str, *, fresh_proc: bool = False) -> subprocess.CompletedProcess:
-    """Run `script` with `root` as /, in new mount, pid and network namespaces (only a loopback device, down)."""
+def container(root: Path, script: str, *, fresh_proc: bool = False, cgroups: bool = False) -> subprocess.CompletedProcess:
+    """Run `script` with `root` as /, in new mount, pid and network namespaces (only a loopback device, down).
+
+    With `cgroups`, the host's /sys is bound too, so the bundle can make its sandbox cgroups.
+    """
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         unavailable("bubblewrap is not installed (scripts/install-system-deps)")
     # The host's /proc, not a fresh one: the bundle's own sandbox mounts a procfs in a user namespace, which
     # the kernel allows only where a fully visible procfs is mounted (bwrap's --proc masks parts of it).
     proc = ["--proc", "/proc"] if fresh_proc else ["--bind", "/proc", "/proc"]
+    proc += ["--bind", "/sys", "/sys"] if cgroups else []
     command = [bwrap, "--bind", str(root), "/", "--dev-bind", "/dev", "/dev", *proc, "--tmpfs", "/tmp",
                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
                "--cap-add", "ALL", "--setenv", "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -117,12 +121,12 @@ def installed(tmp_path_factory):
     return root, done
 
 
-def grade_in_container(root: Path, submission: Path, *, fresh_proc: bool = False) -> dict:
+def grade_in_container(root: Path, submission: Path, *, fresh_proc: bool = False, cgroups: bool = False) -> dict:
     for folder in ("submission", "results"):
         shutil.rmtree(root / "autograder" / folder, ignore_errors=True)
         (root / "autograder" / folder).mkdir(parents=True)
     shutil.copy2(submission, root / "autograder" / "submission" / submission.name)
-    done = container(root, "/autograder/source/run_autograder", fresh_proc=fresh_proc)
+    done = container(root, "/autograder/source/run_autograder", fresh_proc=fresh_proc, cgroups=cgroups)
     if fresh_proc:
         return done
     assert done.returncode == 0, f"run_autograder failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
@@ -159,8 +163,9 @@ def test_the_root_has_no_python_seccomp_binding(installed):
 def test_with_ubuntu_22_04s_old_bubblewrap_the_bundle_still_grades_in_the_sandbox(installed):
     """Jammy's bubblewrap is 0.6.1 (no --disable-userns, no --size): the stand-in placed first on PATH.
 
-    The launcher probes `bwrap --help`, leaves both options out, and the bundle grades in bubblewrap as
-    on a current system, with no python3-seccomp in the root.
+    The launcher probes `bwrap --help` and leaves both options out. With cgroups (which then cap its
+    tmpfs) the bundle grades in bubblewrap; without them that bubblewrap is refused and the container
+    tier grades. No python3-seccomp is in the root either way.
     """
     from tests.sandbox.conftest import OLD_BWRAP
 
@@ -171,11 +176,13 @@ def test_with_ubuntu_22_04s_old_bubblewrap_the_bundle_still_grades_in_the_sandbo
     stand_in.chmod(0o755)
     try:
         assert "--disable-userns" not in container(root, "bwrap --help").stdout
-        document = grade_in_container(root, BUGGY)
+        with_cgroups = grade_in_container(root, BUGGY, cgroups=True)
+        without = grade_in_container(root, BUGGY)
     finally:
         stand_in.unlink()
-    assert document["extra_data"]["isolation"] == "bubblewrap"
-    assert document["max_score"] == 10 and document["score"] == 7
+    assert with_cgroups["extra_data"]["isolation"] == "bubblewrap" and without["extra_data"]["isolation"] == "uid"
+    for document in (with_cgroups, without):
+        assert document["max_score"] == 10 and document["score"] == 7
 
 
 def test_where_no_sandbox_can_run_the_bundle_records_no_score(installed):

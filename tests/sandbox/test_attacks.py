@@ -25,14 +25,19 @@ HOST_FILES = [Path("/autograder/results/results.json"), REPO / "results.json",
 SECRET_MARKERS = [b"HIDDEN TESTS", b"BEGIN SOLUTION", b"def test_", b"-----BEGIN"]
 FORBIDDEN_NAMES = ["celoss.ipynb", "graders/celoss", "autograder-secret", "gradebook", "canary"]
 HOST_PATHS = [str(REPO), str(Path(sys.prefix).resolve()), str(Path(tempfile.gettempdir(), "autograder-"))]
-# Under a bubblewrap without --size (0.6.1) only the memory cgroup caps /tmp: filling it gets the sandbox
-# OOM-killed, so the attack loses its own points (it still gains nothing).
+# Where a tier caps temp space more bluntly, an attack that fills it at import loses its own points (it still
+# gains nothing): under a bubblewrap without --size (0.6.1) only the memory cgroup caps /tmp, so filling it
+# gets the sandbox OOM-killed; in the container tier where mount(2) is denied the temp dir is read-only, so
+# tempfile.gettempdir() raises at import.
 WITHOUT_SIZED_TMPFS = {"big_file": 0}
+WITHOUT_TEMP_DIR = {"dev_shm_fill": 0}
 
 
 def expected_points(path: Path, launcher) -> int:
     if "--size" not in getattr(launcher, "options", {"--size"}):
         return WITHOUT_SIZED_TMPFS.get(path.stem, int(header(path, "expect")))
+    if not getattr(launcher, "private_tmpfs", True):
+        return WITHOUT_TEMP_DIR.get(path.stem, int(header(path, "expect")))
     return int(header(path, "expect"))
 
 
