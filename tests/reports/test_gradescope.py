@@ -58,6 +58,8 @@ def test_zip_installs_only_what_grading_needs(built):
             name, version = line.split("==")
             assert repo_pins[name] == version, name  # the same versions the course is tested with
     assert "python3.11" in setup and "AUTOGRADER_WHEELS" in setup
+    assert "libseccomp2" in setup and "python3-seccomp" not in setup  # the filter loads libseccomp.so.2 with ctypes
+    assert "ln -s" not in setup, "the system's python3 is left alone (Ubuntu's own tools need it)"
     assert "nbgrader" not in config and "c.Autograder.memory_mb" in config
 
 
