@@ -7,9 +7,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import autograder
 from autograder.errors import GraderError
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(autograder.__file__).resolve().parent  # the package's folder, wherever this module sits in it
 DECLARATION = "assignment.toml"
 
 

@@ -24,6 +24,9 @@ gradebook (so the assignment's maximum is the core total everywhere nbgrader sho
 
 The hidden-test region of every test cell (### BEGIN HIDDEN TESTS ... ### END HIDDEN TESTS) is
 removed from the autograded notebook, so `nbgrader generate_feedback` cannot show it.
+
+What each cell becomes is planned by the pure `autograder.nbgrader_plan.plan_grades`;
+`TrustedGrades.apply` only writes that plan into the notebook and the gradebook.
 """
 
 from __future__ import annotations
@@ -43,25 +46,13 @@ from nbgrader.preprocessors import (
 from traitlets import Bool, Unicode
 
 from autograder.errors import GraderError
-from autograder.nbgrader_feedback import part_feedback, submission_notes
+from autograder.nbgrader_plan import (
+    HIDDEN_DELIMITERS, TEST_CELL_PREFIX, CellKind, GradesPlan, plan_grades,
+)
+from autograder.outcome import ScoreReport
 from autograder.regular_file import is_readable
 
-TEST_CELL_PREFIX = "test_"
-HIDDEN_PLACEHOLDER = "# (hidden tests run by the trusted autograder; the results are below)"
-
-
-def part_for_grade_id(grade_id: str, prefix: str = TEST_CELL_PREFIX) -> str:
-    """`forward` -> `forward`, and `test_forward` -> `forward`."""
-    if prefix and grade_id.startswith(prefix) and len(grade_id) > len(prefix):
-        return grade_id[len(prefix):]
-    return grade_id
-
-
-def cell_score(got: float, graders_max: float, cell_points: float) -> float:
-    """The part's score in the cell's points: scaled if the maxima differ, clamped to [0, points]."""
-    if graders_max > 0 and graders_max != cell_points:
-        got = got * cell_points / graders_max
-    return round(min(max(got, 0.0), cell_points), 6)
+NOT_READ_PLACEHOLDER = "# (not shown: the submitted file is not a regular file, so it was not read)"
 
 
 def scored_outputs(feedback: str, score: float, execution_count: int) -> list[NotebookNode]:
@@ -80,24 +71,6 @@ def source_checksum(source, *, points: float, solution: bool = False) -> str:
     return utils.compute_checksum(cell)
 
 
-def strip_hidden_tests(source: str, begin: str = "BEGIN HIDDEN TESTS", end: str = "END HIDDEN TESTS") -> str:
-    """Replace each hidden-test region, delimiters included, with one placeholder comment line."""
-    kept: list[str] = []
-    hidden = False
-    for line in source.split("\n"):
-        if begin in line:
-            hidden = True
-            kept.append(line[: len(line) - len(line.lstrip())] + HIDDEN_PLACEHOLDER)
-        elif end in line:
-            hidden = False
-        elif not hidden:
-            kept.append(line)
-    return "\n".join(kept)
-
-
-NOT_READ_PLACEHOLDER = "# (not shown: the submitted file is not a regular file, so it was not read)"
-
-
 def withhold_unread_cells(nb: NotebookNode) -> None:
     """nbgrader read a submitted link's target; feedback must never show it: blank every unlocked cell."""
     for cell in nb.cells:
@@ -108,6 +81,22 @@ def withhold_unread_cells(nb: NotebookNode) -> None:
             cell.outputs = []
 
 
+def write_plan(nb: NotebookNode, plan: GradesPlan) -> None:
+    """Write each planned cell's source, points and outputs into the notebook."""
+    if plan.withhold_unread:
+        withhold_unread_cells(nb)
+    for grade in plan.cells:
+        cell = nb.cells[grade.index]
+        cell.source = grade.source
+        if grade.kind is CellKind.NOT_IN_GRADEBOOK:
+            cell.metadata.nbgrader["grade"] = False
+            cell.outputs = []
+            continue
+        cell.metadata.nbgrader["points"] = grade.points
+        cell.execution_count = grade.index + 1
+        cell.outputs = scored_outputs(grade.feedback, grade.score, grade.index + 1)
+
+
 class TrustedGrades(NbGraderPreprocessor):
     """Score every autograded test cell with the trusted engine; see the module docstring."""
 
@@ -116,12 +105,32 @@ class TrustedGrades(NbGraderPreprocessor):
     ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        info = resources["nbgrader"]
+        submitted, graders_dir, report = self._grade(info)
+        plan = plan_grades(nb, report, self._gradebook_points(info), readable=is_readable(submitted),
+                           graders_dir=graders_dir, test_cell_prefix=self.test_cell_prefix,
+                           hidden_delimiters=self._hidden_delimiters())
+        self.apply(nb, plan, info)
+        resources.setdefault("autograder", {})[info["notebook"]] = report
+        resources.setdefault("autograder_extra_credit", {})[info["notebook"]] = plan.extra_credit
+        return nb, resources
+
+    def apply(self, nb: NotebookNode, plan: GradesPlan, info: dict) -> None:
+        """Write the plan into the notebook, and make each bonus cell worth 0 in the gradebook."""
+        for warning in plan.warnings:
+            self.log.warning("%s", warning)
+        for grade in plan.cells:
+            if grade.kind is CellKind.EXTRA_CREDIT:
+                self._make_extra_credit_cell(info, grade.grade_id, grade.gradebook_points)
+        write_plan(nb, plan)
+
+    def _grade(self, info: dict) -> tuple[Path, Path, ScoreReport]:
+        """Grade the submitted notebook as `autograder grade` does; refuse a report that cannot be scored."""
         from autograder.config import load_settings
         from autograder.course import load_assignment
         from autograder.engine import grade_path
         from autograder.sandbox.policy import allows, use_course_isolation
 
-        info = resources["nbgrader"]
         coursedir = self._coursedir()
         submitted = Path(
             coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
@@ -141,60 +150,7 @@ class TrustedGrades(NbGraderPreprocessor):
             raise GraderError(f"TrustedGrades: the graders failed on {submitted} (not scored): {details}")
         self.log.info("TrustedGrades: %s scored %g (engine max %g, seed %d, isolation %s)",
                       submitted, report.score, report.max_score, report.seed, report.isolation)
-        if not is_readable(submitted):  # graded 0 as "not a regular file"; nbgrader read through the link
-            withhold_unread_cells(nb)
-        parts = report.part_scores()
-        points = self._gradebook_points(info)
-        begin, end = self._hidden_delimiters()
-        notes_shown = False
-        scored: set[str] = set()
-        extra_credit: dict[str, float] = {}
-        bonus_parts = {part for part in parts if all(t.bonus for t in report.tests if t.part == part)}
-        for index, cell in enumerate(nb.cells):
-            if not (utils.is_grade(cell) and not utils.is_solution(cell) and cell.cell_type == "code"):
-                continue
-            grade_id = cell.metadata.nbgrader.get("grade_id", "")
-            cell.source = strip_hidden_tests(cell.source, begin, end)
-            if grade_id not in points:
-                self.log.warning("TrustedGrades: test cell %r is not in the gradebook; it is not graded", grade_id)
-                cell.metadata.nbgrader["grade"] = False
-                cell.outputs = []
-                continue
-            part = part_for_grade_id(grade_id, self.test_cell_prefix)
-            if part not in parts:
-                raise GraderError(
-                    f"TrustedGrades: test cell {grade_id!r} needs hidden graders marked part({part!r}) in "
-                    f"{assignment.graders_dir}; the graders define parts {sorted(parts)}"
-                )
-            if part in scored:
-                raise GraderError(f"TrustedGrades: two test cells map to part {part!r}; use one cell per part")
-            scored.add(part)
-            got, graders_max = parts[part]
-            if part in bonus_parts:
-                extra_credit[grade_id] = cell_score(got, graders_max, graders_max)
-                self._make_extra_credit_cell(info, grade_id, points[grade_id])
-                cell.metadata.nbgrader["points"] = 0.0
-                text = part_feedback(report, part, extra_credit[grade_id], graders_max, extra_credit=True)
-                cell.execution_count = index + 1
-                cell.outputs = scored_outputs(text, 0.0, index + 1)
-                continue
-            cell_points = points[grade_id]
-            if graders_max != cell_points:
-                self.log.warning("TrustedGrades: part %r is worth %g in the graders but %g in the gradebook; "
-                                 "scaling", part, graders_max, cell_points)
-            score = cell_score(got, graders_max, cell_points)
-            cell.metadata.nbgrader["points"] = cell_points
-            text = part_feedback(report, part, score, cell_points)
-            if not notes_shown:
-                text = submission_notes(report) + text
-                notes_shown = True
-            cell.execution_count = index + 1
-            cell.outputs = scored_outputs(text, score, index + 1)
-        for part in sorted(set(parts) - scored - {"grader"}):
-            self.log.warning("TrustedGrades: part %r has graders but no test cell; nbgrader does not count it", part)
-        resources.setdefault("autograder", {})[info["notebook"]] = report
-        resources.setdefault("autograder_extra_credit", {})[info["notebook"]] = extra_credit
-        return nb, resources
+        return submitted, assignment.graders_dir, report
 
     def _make_extra_credit_cell(self, info: dict, grade_id: str, points: float) -> None:
         """A bonus part's cell is worth 0 in the gradebook: its points count only as extra credit."""
@@ -224,8 +180,8 @@ class TrustedGrades(NbGraderPreprocessor):
 
     def _hidden_delimiters(self) -> tuple[str, str]:
         settings = self.config.get("ClearHiddenTests", {})
-        return (settings.get("begin_test_delimeter", "BEGIN HIDDEN TESTS"),
-                settings.get("end_test_delimeter", "END HIDDEN TESTS"))
+        return (settings.get("begin_test_delimeter", HIDDEN_DELIMITERS[0]),
+                settings.get("end_test_delimeter", HIDDEN_DELIMITERS[1]))
 
 
 class SaveExtraCredit(NbGraderPreprocessor):

@@ -5,27 +5,20 @@ its honest twin (the same code without the trick)."""
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from autograder.course import load_assignment
 from autograder.engine import grade_path, grade_submission
-from autograder.errors import StudentError
 from autograder.extract import read_submission
-from autograder.grading import CheckFailed
 from celoss import test_backward, test_forward, test_stability
-from autograder.reference import load_reference
-from autograder.runner import StudentProxy
-from autograder.sandbox import StudentSession
-from autograder.seeding import test_rng
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "corpus" / "celoss"
-WRONG = sorted((CORPUS / "wrong").glob("*.py"))
-CORRECT = sorted((CORPUS / "correct").glob("*.py"))
+from .corpus_support import ROOT, Corpus, expected_tags, failures_on_more_seeds
+
+CORPUS = Corpus.of("celoss").root
+WRONG = Corpus.of("celoss").wrong
+CORRECT = Corpus.of("celoss").correct
 ATTACKS = sorted(p for p in (CORPUS / "gaming").glob("*.py") if not p.name.startswith("twin_"))
 SEEDS = 50
 CORE_MODULES = (test_forward, test_backward, test_stability)
@@ -34,35 +27,6 @@ CORE_MODULES = (test_forward, test_backward, test_stability)
 @pytest.fixture(scope="module")
 def assignment():
     return load_assignment("celoss", ROOT)
-
-
-def expected_tags(path: Path) -> set[str]:
-    first = path.read_text().splitlines()[0]
-    assert first.startswith("# expect:"), f"{path.name}: the first line must be '# expect: bug:<id> ...'"
-    return set(first.removeprefix("# expect:").split())
-
-
-def _core_tests():
-    for module in CORE_MODULES:
-        for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if name.startswith("test_") and fn.__module__ == module.__name__:
-                yield fn
-
-
-def _failures_on_more_seeds(assignment, path: Path, seeds) -> list[str]:
-    """The core graders on one sandbox session, seeded as the engine seeds them, without pytest's overhead."""
-    reference = load_reference(assignment)
-    failures = []
-    with StudentSession(read_submission(path)) as session:
-        student = StudentProxy(session.call)
-        for seed in seeds:
-            for fn in _core_tests():
-                rng = test_rng(seed, fn.__name__)
-                try:
-                    fn(student=student, reference=reference, rng=rng)
-                except (CheckFailed, StudentError) as error:
-                    failures.append(f"seed {seed} {fn.__name__}: {error}")
-    return failures
 
 
 def core_score(report) -> float:
@@ -76,14 +40,14 @@ def _assert_full_marks(assignment, path: Path):
     failed = [(t.name, t.message) for t in report.tests if not t.passed and not t.bonus]
     assert core_score(report) == report.max_score == 10, failed
     assert not report.diagnoses
-    assert _failures_on_more_seeds(assignment, path, range(1, SEEDS)) == []
+    assert failures_on_more_seeds(assignment, path, range(1, SEEDS), CORE_MODULES) == []
 
 
 def test_reference_gets_full_marks_on_50_seeds(assignment):
     report = grade_submission(assignment, read_submission(assignment.source_notebook), seed=0)
     assert core_score(report) == report.max_score == 10 and not report.grader_errors
     assert report.score == 12, [(t.name, t.message) for t in report.tests if not t.passed]  # the bonus too
-    assert _failures_on_more_seeds(assignment, assignment.source_notebook, range(1, SEEDS)) == []
+    assert failures_on_more_seeds(assignment, assignment.source_notebook, range(1, SEEDS), CORE_MODULES) == []
 
 
 @pytest.mark.parametrize("stub", [CORPUS / "wrong" / "stub.py", ROOT / "assignments" / "celoss" / "celoss.ipynb"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -13,11 +12,10 @@ from autograder.extract import notebook_cells
 from autograder.reference import load_module_from_cells
 from autograder.release import build_release, stub_source
 
+from .release_support import HIDDEN, MARKERS, SOLUTION, graded_points, notebook_sources, secret_lines
+
 ASSIGNMENT = load_assignment("celoss")
 RELEASE = ASSIGNMENT.release_dir
-SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
-HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 
 @pytest.fixture(scope="module")
@@ -25,17 +23,8 @@ def rebuilt(tmp_path_factory) -> Path:
     return build_release(ASSIGNMENT, into=tmp_path_factory.mktemp("course"))
 
 
-def _sources(path: Path) -> list[str]:
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
-
-
 def _secret_lines(pattern: re.Pattern) -> set[str]:
-    """Distinctive lines inside the source notebook's solution (or hidden-test) regions."""
-    sources = _sources(ASSIGNMENT.source_notebook)
-    inside = {line.strip() for text in sources for block in pattern.findall(text) for line in block.splitlines()}
-    outside = {line.strip() for text in sources for line in pattern.sub("", text).splitlines()}
-    return {line for line in inside - outside if len(line) >= 12 and not line.startswith("#")}
+    return secret_lines(ASSIGNMENT.source_notebook, pattern, min_length=12)
 
 
 def _released_texts() -> dict[str, str]:
@@ -103,7 +92,7 @@ def test_release_has_no_solution_or_hidden_test_lines(pattern):
     secrets = _secret_lines(pattern)
     for name, text in _released_texts().items():
         if name.endswith(".ipynb"):
-            text = "\n".join(_sources(RELEASE / name))
+            text = "\n".join(notebook_sources(RELEASE / name))
         leaked = secrets & {line.strip() for line in text.splitlines()}
         assert not leaked, f"{name} leaks {len(leaked)} line(s), e.g. {sorted(leaked)[:3]}"
 
@@ -115,10 +104,7 @@ def test_release_has_no_markers():
 
 
 def test_release_keeps_graded_cells_and_points():
-    cells = json.loads((RELEASE / "celoss.ipynb").read_text(encoding="utf-8"))["cells"]
-    points = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"].get("points")
-              for c in cells if c["metadata"].get("nbgrader", {}).get("grade")}
-    assert points == {"forward": 3, "backward": 4, "stability": 3, "extensions": 2}
+    assert graded_points(RELEASE / "celoss.ipynb") == {"forward": 3, "backward": 4, "stability": 3, "extensions": 2}
 
 
 @pytest.mark.parametrize("kind", ["ipynb", "py"])

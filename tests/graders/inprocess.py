@@ -88,8 +88,3 @@ def grade(module, seed: int = 0, ref=None, caller: InProcess | None = None) -> l
     assert not collection_errors, collection_errors
     return outcomes
 
-
-def expected_tags(path: Path) -> set[str]:
-    first = path.read_text().splitlines()[0]
-    assert first.startswith("# expect:"), f"{path.name} must start with '# expect: bug:<id> ...'"
-    return set(first.removeprefix("# expect:").split())

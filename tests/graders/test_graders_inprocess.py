@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from celoss import diagnose as diagnose_module
-from .inprocess import CORPUS, InProcess, expected_tags, grade, load_module, reference
+from ..corpus_support import expected_tags
+from .inprocess import CORPUS, InProcess, grade, load_module, reference
 
 WRONG = sorted((CORPUS / "wrong").glob("*.py"))
 CORRECT = sorted((CORPUS / "correct").glob("*.py"))

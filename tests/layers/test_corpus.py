@@ -4,27 +4,18 @@ points and carries the tags its first line names."""
 
 from __future__ import annotations
 
-import inspect
-from pathlib import Path
-
-import numpy as np
 import pytest
 
 from autograder.course import load_assignment
 from autograder.engine import grade_submission
-from autograder.errors import StudentError
 from autograder.extract import read_submission
-from autograder.grading import CheckFailed
-from autograder.reference import load_reference
-from autograder.runner import StudentProxy
-from autograder.sandbox import StudentSession
-from autograder.seeding import test_rng
 from layers import test_linear_backward, test_linear_forward, test_relu
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / "tests" / "corpus" / "layers"
-WRONG = sorted((CORPUS / "wrong").glob("*.py"))
-CORRECT = sorted((CORPUS / "correct").glob("*.py"))
+from ..corpus_support import ROOT, Corpus, expected_tags, failures_on_more_seeds
+
+CORPUS = Corpus.of("layers").root
+WRONG = Corpus.of("layers").wrong
+CORRECT = Corpus.of("layers").correct
 SEEDS = 25
 MODULES = (test_linear_forward, test_linear_backward, test_relu)
 
@@ -34,40 +25,11 @@ def assignment():
     return load_assignment("layers", ROOT)
 
 
-def expected_tags(path: Path) -> set[str]:
-    first = path.read_text().splitlines()[0]
-    assert first.startswith("# expect:"), f"{path.name}: the first line must be '# expect: bug:<id> ...'"
-    return set(first.removeprefix("# expect:").split())
-
-
-def _tests():
-    for module in MODULES:
-        for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if name.startswith("test_") and fn.__module__ == module.__name__:
-                yield fn
-
-
-def _failures_on_more_seeds(assignment, path: Path, seeds) -> list[str]:
-    """Every grader on one sandbox session, seeded as the engine seeds them, without pytest's overhead."""
-    reference = load_reference(assignment)
-    failures = []
-    with StudentSession(read_submission(path)) as session:
-        student = StudentProxy(session.call)
-        for seed in seeds:
-            for fn in _tests():
-                rng = test_rng(seed, fn.__name__)
-                try:
-                    fn(student=student, reference=reference, rng=rng)
-                except (CheckFailed, StudentError) as error:
-                    failures.append(f"seed {seed} {fn.__name__}: {error}")
-    return failures
-
-
 def test_reference_gets_full_marks_on_many_seeds(assignment):
     report = grade_submission(assignment, read_submission(assignment.source_notebook), seed=0)
     assert report.score == report.max_score == 10 and not report.grader_errors, [
         (t.name, t.message) for t in report.tests if not t.passed]
-    assert _failures_on_more_seeds(assignment, assignment.source_notebook, range(1, SEEDS)) == []
+    assert failures_on_more_seeds(assignment, assignment.source_notebook, range(1, SEEDS), MODULES) == []
 
 
 @pytest.mark.parametrize("stub", [CORPUS / "wrong" / "stub.py", ROOT / "assignments" / "layers" / "layers.ipynb",
@@ -94,7 +56,7 @@ def test_correct_submission_gets_full_marks_on_many_seeds(assignment, path):
     assert not report.grader_errors, [t.message for t in report.grader_errors]
     assert report.score == report.max_score == 10, [(t.name, t.message) for t in report.tests if not t.passed]
     assert not report.diagnoses
-    assert _failures_on_more_seeds(assignment, path, range(1, SEEDS)) == []
+    assert failures_on_more_seeds(assignment, path, range(1, SEEDS), MODULES) == []
 
 
 def test_corpus_is_large_enough_and_covers_the_catalogue():

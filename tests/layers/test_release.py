@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -14,11 +13,10 @@ from autograder.extract import notebook_cells
 from autograder.reference import load_module_from_cells
 from autograder.release import build_release, stub_source
 
+from ..release_support import HIDDEN, MARKERS, SOLUTION, graded_points, notebook_sources, secret_lines
+
 ASSIGNMENT = load_assignment("layers")
 RELEASE = ASSIGNMENT.release_dir
-SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
-HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 
 @pytest.fixture(scope="module")
@@ -26,16 +24,8 @@ def rebuilt(tmp_path_factory) -> Path:
     return build_release(ASSIGNMENT, into=tmp_path_factory.mktemp("course"))
 
 
-def _sources(path: Path) -> list[str]:
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
-
-
 def _secret_lines(pattern: re.Pattern) -> set[str]:
-    sources = _sources(ASSIGNMENT.source_notebook)
-    inside = {line.strip() for text in sources for block in pattern.findall(text) for line in block.splitlines()}
-    outside = {line.strip() for text in sources for line in pattern.sub("", text).splitlines()}
-    return {line for line in inside - outside if len(line) >= 8 and not line.startswith("#")}
+    return secret_lines(ASSIGNMENT.source_notebook, pattern, min_length=8)
 
 
 @pytest.mark.parametrize("suffix", [".ipynb", ".py"])
@@ -63,16 +53,14 @@ def test_source_has_solutions_and_hidden_tests_to_strip():
 def test_release_leaks_no_solution_hidden_test_or_grader_text(pattern):
     secrets = _secret_lines(pattern)
     for path in sorted(RELEASE.iterdir()):
-        text = "\n".join(_sources(path)) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
+        text = "\n".join(notebook_sources(path)) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
         leaked = secrets & {line.strip() for line in text.splitlines()}
         assert not leaked, f"{path.name} leaks {sorted(leaked)[:3]}"
         assert not any(marker in text for marker in MARKERS) and "graders/" not in text
 
 
 def test_graded_cells_are_the_graders_parts_with_the_rubrics_points():
-    cells = json.loads((RELEASE / "layers.ipynb").read_text(encoding="utf-8"))["cells"]
-    points = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"].get("points")
-              for c in cells if c["metadata"].get("nbgrader", {}).get("grade")}
+    points = graded_points(RELEASE / "layers.ipynb")
     assert points == {"linear_forward": 3, "linear_backward": 4, "relu": 3}
     graders = "\n".join(p.read_text() for p in ASSIGNMENT.graders_dir.glob("test_*.py"))
     assert set(re.findall(r'mark\.part\("(\w+)"\)', graders)) == set(points)

@@ -8,9 +8,10 @@ from nbformat.v4 import new_code_cell
 from nbgrader.utils import compute_checksum, determine_grade
 
 from autograder.nbgrader_feedback import part_feedback
+from autograder.nbgrader_plan import HIDDEN_PLACEHOLDER, cell_score, part_for_grade_id, strip_hidden_tests
 from autograder.nbgrader_plugin import (
-    HIDDEN_PLACEHOLDER, RestoreMissingCells, SaveExtraCredit, TrustedGrades, autograde_preprocessors, cell_score,
-    part_for_grade_id, sanitize_preprocessors, scored_outputs, source_checksum, strip_hidden_tests,
+    RestoreMissingCells, SaveExtraCredit, TrustedGrades, autograde_preprocessors, sanitize_preprocessors,
+    scored_outputs, source_checksum,
 )
 from autograder.outcome import ScoreReport, TestOutcome
 
