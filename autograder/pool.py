@@ -96,6 +96,23 @@ class _Slot:
             self.process.join()
 
 
+class _Pending:
+    """The tasks not yet handed out, read lazily from an iterable: truthy while one is left."""
+
+    _END = object()
+
+    def __init__(self, tasks: Iterable[tuple[object, object]]):
+        self._tasks = iter(tasks)
+        self._next = next(self._tasks, self._END)
+
+    def __bool__(self) -> bool:
+        return self._next is not self._END
+
+    def pop(self) -> tuple[object, object]:
+        task, self._next = self._next, next(self._tasks, self._END)
+        return task
+
+
 class LocalPool:
     """`run(tasks)` yields a `TaskDone` per `(key, argument)` as each finishes, `workers` at a time."""
 
@@ -114,7 +131,7 @@ class LocalPool:
         self.stop()
 
     def run(self, tasks: Iterable[tuple[object, object]]) -> Iterator[TaskDone]:
-        pending = list(tasks)[::-1]
+        pending = _Pending(tasks)  # drawn one task at a time, as a worker frees up
         while pending or any(slot.task for slot in self._slots):
             self._fill(pending)
             busy = [slot for slot in self._slots if slot.task is not None]
@@ -135,7 +152,7 @@ class LocalPool:
                 if slot.process.sentinel in ready or not slot.process.is_alive():
                     yield self._lost(slot)
 
-    def _fill(self, pending: list) -> None:
+    def _fill(self, pending: "_Pending") -> None:
         self._slots = [slot for slot in self._slots if slot.process.is_alive() or slot.task is not None]
         while pending and len(self._slots) < self.workers:
             self._slots.append(_Slot(self._ctx, self.function, self.context))
