@@ -164,10 +164,11 @@ def report(out_dir: Path) -> None:
 
 
 def report_main(*, out_dir: Path) -> int:
-    from autograder.reports import load_results, write_directory_reports
+    from autograder.reports import ScoreReport, iter_results, write_directory_reports
 
+    first = next((item for item in iter_results(out_dir) if isinstance(item, ScoreReport)), None)
     try:
-        context = _context_for(load_results(out_dir))
+        context = _context_for([first] if first else [])
     except GraderError as error:
         click.echo(f"error: {error}", err=True)
         return 2

@@ -18,7 +18,7 @@ from autograder.reports.readback import StaleResult, iter_results, load_results,
 from autograder.reports.standing import CourseContext, StandingJudge, standings
 from autograder.reports.summary import ClassSummary, summarise
 
-__all__ = ["ClassSummary", "CourseContext", "ReportPaths", "StaleResult", "iter_results", "load_results",
+__all__ = ["ClassSummary", "CourseContext", "ReportPaths", "ScoreReport", "StaleResult", "iter_results", "load_results",
            "read_results", "standings", "summarise", "write_class_reports", "write_directory_reports"]
 
 

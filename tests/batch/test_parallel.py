@@ -79,3 +79,29 @@ def test_a_worker_killed_mid_batch_is_an_infrastructure_failure_and_the_batch_go
     again = grade_batch(celoss, sources, tmp_path / "out", jobs=2)
     assert [item.source.name for item in again.items if not item.skipped] == [failed.source.name]
     assert not again.failures and not (tmp_path / "out" / "_failures.json").exists()
+
+
+def test_jobs_default_to_the_cores_this_process_may_use():
+    import subprocess
+    import sys
+
+    pinned = ("import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+              "from autograder.batch import usable_cores; print(usable_cores())")
+    done = subprocess.run([sys.executable, "-c", pinned], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"  # one usable core, whatever os.cpu_count() says
+
+
+def _half(context, argument):
+    if argument == 0:
+        raise ZeroDivisionError("the task itself failed")
+    return context / argument
+
+
+def test_the_inline_pool_of_a_batch_of_one_fails_a_raising_task_alone():
+    from autograder.pool import InlinePool
+
+    with InlinePool(_half, 1.0) as pool:
+        done = {item.key: item for item in pool.run([("a", 2), ("b", 0), ("c", 4)])}
+    assert (done["a"].value, done["c"].value) == (0.5, 0.25) and done["a"].failure is None
+    assert done["b"].value is None and "ZeroDivisionError: the task itself failed" in done["b"].failure
