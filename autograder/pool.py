@@ -17,6 +17,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -214,8 +215,9 @@ class LocalPool:
 
 class InlinePool:
     """The same interface, in this process: for a batch of one, where starting a worker would cost more than
-    the grading. A task that raises fails alone, as in a worker; Ctrl-C unwinds the task and propagates.
-    The wall-clock backstop is the sandbox session's own deadline on every student call."""
+    the grading. A task that raises fails alone, as in a worker. Ctrl-C, and SIGTERM while tasks run, unwind
+    the task (its sandbox session closes) and propagate as KeyboardInterrupt, so no student process outlives
+    the batch. The wall-clock backstop is the sandbox session's own deadline on every student call."""
 
     def __init__(self, function: Callable, context: object):
         self.function = function
@@ -229,10 +231,20 @@ class InlinePool:
         pass
 
     def run(self, tasks: Iterable[tuple[object, object]]) -> Iterator[TaskDone]:
-        for key, argument in tasks:
-            try:
-                value = self.function(self.context, argument)
-            except Exception:  # noqa: BLE001 - reported as this task's infrastructure failure, like a worker's
-                yield TaskDone(key, None, traceback.format_exc(limit=8))
-                continue
-            yield TaskDone(key, value)
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
+        try:
+            for key, argument in tasks:
+                try:
+                    value = self.function(self.context, argument)
+                except Exception:  # noqa: BLE001 - reported as this task's infrastructure failure, like a worker's
+                    yield TaskDone(key, None, traceback.format_exc(limit=8))
+                    continue
+                yield TaskDone(key, value)
+        finally:
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
