@@ -6,7 +6,8 @@ Exit codes:
          (a worker process died, a grader raised); listed on stderr and in OUT/_failures.json; or no
          sandbox the course allows works here, so nothing was graded (the reason is on stderr)
     2    a usage error: unknown assignment, no submissions found, bad option, unreadable course settings
-    130  interrupted with Ctrl-C; the results written so far are kept, and a rerun resumes
+    130  interrupted with Ctrl-C (or SIGTERM while grading a single file in-process); the results written
+         so far are kept, and a rerun resumes
 """
 
 from __future__ import annotations
@@ -65,7 +66,6 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
                force: bool = False, scheduler: str | None = None, progress: bool = False,
                isolation: str | None = None) -> int:
     from autograder.progress import BatchProgress
-    from autograder.sandbox.policy import ISOLATION_ENV
 
     try:
         spec = load_assignment(assignment)
@@ -74,19 +74,16 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
     except GraderError as error:
         click.echo(f"error: {error}", err=True)
         return 2
-    # --isolation, else $AUTOGRADER_ISOLATION, else c.Autograder.isolation; the local workers inherit it
-    os.environ[ISOLATION_ENV] = isolation or os.environ.get(ISOLATION_ENV) or settings.isolation
     # A cluster's workers decide for themselves (their refusals fail each task). Here the trial sandbox
-    # runs in the background while the graders' heavy imports (pytest, numpy) load.
-    probe = None if scheduler else _probe_isolation()
+    # starts first and runs while the graders' heavy imports (numpy, pytest) load.
+    probe = _probe_isolation(isolation, settings.isolation, check=not scheduler)
     from autograder.batch import grade_batch, usable_cores
 
-    if probe is not None:
-        try:
-            probe.result()
-        except SandboxUnavailable as error:
-            click.echo(f"error: {error}", err=True)
-            return 1
+    try:
+        probe.result()
+    except SandboxUnavailable as error:
+        click.echo(f"error: {error}", err=True)
+        return 1
     if scheduler and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         click.echo(f"error: --scheduler wants an address like tcp://HOST:PORT, not {scheduler!r}", err=True)
         return 2
@@ -112,14 +109,21 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
     return 1 if result.failures else 0
 
 
-def _probe_isolation():
-    """A future of `check_isolation()`: the tier that would run, or SandboxUnavailable when none the course allows works."""
+def _probe_isolation(isolation: str | None, course_isolation: str, *, check: bool):
+    """Export the isolation level (--isolation, else $AUTOGRADER_ISOLATION, else c.Autograder.isolation; the
+    local workers inherit it), then, if `check`, a future of `check_isolation()`: the tier that would run, or
+    SandboxUnavailable when none the course allows works. Both happen on a thread, so the sandbox package's
+    imports and the trial sandbox overlap the caller's."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from autograder.sandbox.policy import check_isolation
+    def probe() -> str | None:
+        from autograder.sandbox.policy import ISOLATION_ENV, check_isolation
+
+        os.environ[ISOLATION_ENV] = isolation or os.environ.get(ISOLATION_ENV) or course_isolation
+        return check_isolation() if check else None
 
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="isolation-probe")
-    future = executor.submit(check_isolation)
+    future = executor.submit(probe)
     executor.shutdown(wait=False)
     return future
 
