@@ -39,7 +39,7 @@ test: venv venv-torch
 	$(BIN)/python -m pytest
 
 bench: venv venv-torch
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out build

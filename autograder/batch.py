@@ -4,7 +4,9 @@ A submission is already graded when `DIR/<name>.json` holds a report (read back 
 the same content sha256 and grader version and no grader error; a results file of an older schema
 is regraded. Workers hand back `ScoreReport`s; results are written atomically by this (trusted)
 process only, so a batch killed at any moment leaves whole files, and a rerun grades exactly what
-is missing.
+is missing. Each report is written as it lands and then dropped: the batch keeps only a `Mark` (score,
+maximum, diagnoses) per submission, so its memory does not grow with the size of the reports. A batch of
+one submission is graded in this process, without starting a worker.
 Student errors become scores; infrastructure failures (a worker died, the grader raised) are never
 written as results: they are listed in `DIR/_failures.json` and make the batch fail. That name
 starts with "_", which no submission's name can (see `collect.safe_name`), so it never collides.
@@ -28,7 +30,7 @@ from autograder.gradescope_json import report_from_results, results_document, wr
 from autograder.outcome import ScoreReport
 from autograder.regular_file import read_regular
 from autograder.report_codec import ReportDecodeError
-from autograder.pool import LocalPool, TaskDone
+from autograder.pool import InlinePool, LocalPool, TaskDone
 from autograder.reports.lateness import read_submitted_at
 from autograder.sandbox import Limits
 
@@ -48,11 +50,24 @@ class Job:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """What the batch keeps of a report once it is written: enough for the summary line and progress bar."""
+
+    score: float
+    max_score: float
+    diagnoses: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, report: ScoreReport) -> "Mark":
+        return cls(report.score, report.max_score, report.diagnoses)
+
+
+@dataclass(frozen=True)
 class Graded:
-    """What became of one submission: its report (written, or read back when skipped), or an infrastructure failure."""
+    """What became of one submission: its mark (written, or read back when skipped), or an infrastructure failure."""
 
     source: SubmissionFile
-    report: ScoreReport | None = None
+    mark: Mark | None = None
     failure: str | None = None
     skipped: bool = False
 
@@ -63,7 +78,9 @@ class Graded:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """A whole batch: every submission's fate, the inputs refused, and whether Ctrl-C cut it short."""
+    """A whole batch: every submission's fate, the inputs refused, and whether Ctrl-C cut it short.
+
+    The reports themselves are in the results folder (`reports.iter_results` streams them)."""
 
     items: tuple[Graded, ...]
     rejected: tuple[Rejected, ...] = ()
@@ -73,10 +90,13 @@ class BatchResult:
     def failures(self) -> tuple[Graded, ...]:
         return tuple(item for item in self.items if not item.ok)
 
-    @property
-    def reports(self) -> tuple[ScoreReport, ...]:
-        """The report of every submission graded or skipped as up to date, for the class reports."""
-        return tuple(item.report for item in self.items if item.report is not None)
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a container or `taskset` sets it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 class StaleWorker(GraderError):
@@ -115,14 +135,14 @@ def grade_batch(
     on_result: Callable[[Graded], None] | None = None,
     limits: Limits | None = None,
 ) -> BatchResult:
-    """Grade `sources` into `out_dir` with `jobs` local workers (default: all cores) or a Dask `scheduler`."""
+    """Grade `sources` into `out_dir` with `jobs` local workers (default: the usable cores) or a Dask `scheduler`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     items: list[Graded] = []
     notify = on_result or (lambda item: None)
     interrupted = False
     try:
         todo = _plan(assignment, sources, out_dir, force, items, notify, limits)
-        with _executor(assignment, jobs, scheduler) as pool:
+        with _executor(assignment, jobs, scheduler, len(todo)) as pool:
             tasks = ((index, _with_data(job) if scheduler else job) for index, job in todo.items())
             for done in pool.run(tasks):
                 items.append(_record(todo[done.key], done, out_dir))
@@ -146,19 +166,21 @@ def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, 
         sha, size = file_digest(source.path)
         kept = None if force else up_to_date_report(out_dir / f"{source.name}.json", source, sha, version)
         if kept is not None:
-            items.append(Graded(source, kept, skipped=True))
+            items.append(Graded(source, Mark.of(kept), skipped=True))
             notify(items[-1])
         else:
             todo[index] = Job(source, sha, size, version, limits=limits)
     return todo
 
 
-def _executor(assignment: Assignment, jobs: int | None, scheduler: str | None):
+def _executor(assignment: Assignment, jobs: int | None, scheduler: str | None, count: int):
     if scheduler:
         from autograder.cluster import DaskPool
 
         return DaskPool(grade_job, assignment, address=scheduler)
-    return LocalPool(grade_job, assignment, workers=jobs or os.cpu_count() or 1)
+    if count <= 1:
+        return InlinePool(grade_job, assignment)
+    return LocalPool(grade_job, assignment, workers=min(jobs or usable_cores(), count))
 
 
 def _with_data(job: Job) -> Job:
@@ -185,9 +207,9 @@ def _record(job: Job, done: TaskDone, out_dir: Path) -> Graded:
         return Graded(job.source, failure=f"the results could not be written: {error}")
     if report.grader_errors:
         first = report.grader_errors[0]
-        return Graded(job.source, report,
+        return Graded(job.source, Mark.of(report),
                       failure=f"grader error on {len(report.grader_errors)} test(s): {first.name}: {first.message}")
-    return Graded(job.source, report)
+    return Graded(job.source, Mark.of(report))
 
 
 def up_to_date_report(results_file: Path, source: SubmissionFile, sha256: str, version: str) -> ScoreReport | None:

@@ -6,7 +6,8 @@ Exit codes:
          (a worker process died, a grader raised); listed on stderr and in OUT/_failures.json; or no
          sandbox the course allows works here, so nothing was graded (the reason is on stderr)
     2    a usage error: unknown assignment, no submissions found, bad option, unreadable course settings
-    130  interrupted with Ctrl-C; the results written so far are kept, and a rerun resumes
+    130  interrupted with Ctrl-C (or SIGTERM while grading a single file in-process); the results written
+         so far are kept, and a rerun resumes
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from autograder.batch import BatchResult, grade_batch
 from autograder.collect import find_submissions
 from autograder.config import CourseSettings, load_settings
 from autograder.course import Assignment, find_course_root, load_assignment
 from autograder.errors import GraderError, SandboxUnavailable
+
+if TYPE_CHECKING:
+    from autograder.batch import BatchResult
 
 
 @click.group()
@@ -37,7 +41,7 @@ def main() -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for the results files.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Submissions graded at once on this machine [default: c.Autograder.jobs, else all cores].")
+              help="Submissions graded at once on this machine [default: c.Autograder.jobs, else the usable cores].")
 @click.option("--force", is_flag=True, help="Regrade submissions that already have up-to-date results.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
               help="Grade on this Dask distributed cluster instead of local processes.")
@@ -62,7 +66,6 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
                force: bool = False, scheduler: str | None = None, progress: bool = False,
                isolation: str | None = None) -> int:
     from autograder.progress import BatchProgress
-    from autograder.sandbox.policy import ISOLATION_ENV, check_isolation
 
     try:
         spec = load_assignment(assignment)
@@ -71,14 +74,16 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
     except GraderError as error:
         click.echo(f"error: {error}", err=True)
         return 2
-    # --isolation, else $AUTOGRADER_ISOLATION, else c.Autograder.isolation; the local workers inherit it
-    os.environ[ISOLATION_ENV] = isolation or os.environ.get(ISOLATION_ENV) or settings.isolation
-    if not scheduler:  # a cluster's workers decide for themselves; their refusals fail each task
-        try:
-            check_isolation()
-        except SandboxUnavailable as error:
-            click.echo(f"error: {error}", err=True)
-            return 1
+    # A cluster's workers decide for themselves (their refusals fail each task). Here the trial sandbox
+    # starts first and runs while the graders' heavy imports (numpy, pytest) load.
+    probe = _probe_isolation(isolation, settings.isolation, check=not scheduler)
+    from autograder.batch import grade_batch, usable_cores
+
+    try:
+        probe.result()
+    except SandboxUnavailable as error:
+        click.echo(f"error: {error}", err=True)
+        return 1
     if scheduler and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         click.echo(f"error: --scheduler wants an address like tcp://HOST:PORT, not {scheduler!r}", err=True)
         return 2
@@ -91,7 +96,7 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
             return 2
         try:
             with BatchProgress(len(found.files), enabled=progress) as bar:
-                result = grade_batch(spec, list(found.files), out_dir, jobs=jobs or settings.jobs or os.cpu_count(),
+                result = grade_batch(spec, list(found.files), out_dir, jobs=jobs or settings.jobs or usable_cores(),
                                      force=force, scheduler=scheduler, rejected=found.rejected,
                                      on_result=bar.advance, limits=settings.limits())
         except ConnectionError as error:
@@ -104,16 +109,35 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
     return 1 if result.failures else 0
 
 
+def _probe_isolation(isolation: str | None, course_isolation: str, *, check: bool):
+    """Export the isolation level (--isolation, else $AUTOGRADER_ISOLATION, else c.Autograder.isolation; the
+    local workers inherit it), then, if `check`, a future of `check_isolation()`: the tier that would run, or
+    SandboxUnavailable when none the course allows works. Both happen on a thread, so the sandbox package's
+    imports and the trial sandbox overlap the caller's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def probe() -> str | None:
+        from autograder.sandbox.policy import ISOLATION_ENV, check_isolation
+
+        os.environ[ISOLATION_ENV] = isolation or os.environ.get(ISOLATION_ENV) or course_isolation
+        return check_isolation() if check else None
+
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="isolation-probe")
+    future = executor.submit(probe)
+    executor.shutdown(wait=False)
+    return future
+
+
 def print_summary(result: BatchResult, out_dir: Path) -> None:
     """One line per graded submission, then the infrastructure failures (on stderr) and the totals."""
     graded = [item for item in result.items if not item.skipped]
     width = max((len(item.source.name) for item in graded), default=0)
     for item in graded:
-        if item.report is None:
+        if item.mark is None:
             click.echo(f"{item.source.name:<{width}}  GRADER FAILURE (see stderr)")
             continue
-        bugs = " ".join(f"bug:{bug}" for bug in item.report.diagnoses)
-        click.echo(f"{item.source.name:<{width}}  {round(item.report.score, 6):5.1f} / {item.report.max_score:g}  {bugs}")
+        bugs = " ".join(f"bug:{bug}" for bug in item.mark.diagnoses)
+        click.echo(f"{item.source.name:<{width}}  {round(item.mark.score, 6):5.1f} / {item.mark.max_score:g}  {bugs}")
     for item in result.failures:
         click.echo(f"INFRASTRUCTURE FAILURE {item.source.name} ({item.source.path}):\n{item.failure}", err=True)
     skipped = len(result.items) - len(graded)
@@ -144,10 +168,11 @@ def report(out_dir: Path) -> None:
 
 
 def report_main(*, out_dir: Path) -> int:
-    from autograder.reports import load_results, write_directory_reports
+    from autograder.reports import ScoreReport, iter_results, write_directory_reports
 
+    first = next((item for item in iter_results(out_dir) if isinstance(item, ScoreReport)), None)
     try:
-        context = _context_for(load_results(out_dir))
+        context = _context_for([first] if first else [])
     except GraderError as error:
         click.echo(f"error: {error}", err=True)
         return 2

@@ -22,7 +22,7 @@ class Autograder(Configurable):
     memory_mb = Int(1024, help="Address-space limit of a student's process, in MiB").tag(config=True)
     cpu_seconds = Int(60, help="CPU-time limit of a student's process, in seconds").tag(config=True)
     wall_seconds = Float(60.0, help="Wall-clock limit for one whole submission, in seconds").tag(config=True)
-    jobs = Int(0, help="Submissions graded at once by `autograder grade` (0: one per core)").tag(config=True)
+    jobs = Int(0, help="Submissions graded at once by `autograder grade` (0: one per usable core)").tag(config=True)
     isolation = Enum(
         ["sandbox", "bubblewrap", "uid", "process"], "sandbox",
         help="The least isolation to grade with: sandbox (bubblewrap, else the container tier), bubblewrap, "

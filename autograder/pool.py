@@ -8,6 +8,7 @@ parent dies (Linux `PR_SET_PDEATHSIG`), so even a SIGKILLed batch leaves no orph
 A watchdog bounds each task's wall-clock time (`task_seconds`): a worker still busy after it is
 stopped the same way, its task fails with a "time limit" message, and the other tasks go on.
 The sandbox session already ends every student call at its own deadline; this is the backstop.
+`InlinePool` has the same interface and runs its tasks in this process (a batch of one).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -95,6 +97,23 @@ class _Slot:
             self.process.join()
 
 
+class _Pending:
+    """The tasks not yet handed out, read lazily from an iterable: truthy while one is left."""
+
+    _END = object()
+
+    def __init__(self, tasks: Iterable[tuple[object, object]]):
+        self._tasks = iter(tasks)
+        self._next = next(self._tasks, self._END)
+
+    def __bool__(self) -> bool:
+        return self._next is not self._END
+
+    def pop(self) -> tuple[object, object]:
+        task, self._next = self._next, next(self._tasks, self._END)
+        return task
+
+
 class LocalPool:
     """`run(tasks)` yields a `TaskDone` per `(key, argument)` as each finishes, `workers` at a time."""
 
@@ -113,7 +132,7 @@ class LocalPool:
         self.stop()
 
     def run(self, tasks: Iterable[tuple[object, object]]) -> Iterator[TaskDone]:
-        pending = list(tasks)[::-1]
+        pending = _Pending(tasks)  # drawn one task at a time, as a worker frees up
         while pending or any(slot.task for slot in self._slots):
             self._fill(pending)
             busy = [slot for slot in self._slots if slot.task is not None]
@@ -134,7 +153,7 @@ class LocalPool:
                 if slot.process.sentinel in ready or not slot.process.is_alive():
                     yield self._lost(slot)
 
-    def _fill(self, pending: list) -> None:
+    def _fill(self, pending: "_Pending") -> None:
         self._slots = [slot for slot in self._slots if slot.process.is_alive() or slot.task is not None]
         while pending and len(self._slots) < self.workers:
             self._slots.append(_Slot(self._ctx, self.function, self.context))
@@ -192,3 +211,40 @@ class LocalPool:
                 slot.process.join()
             slot.connection.close()
         self._slots = []
+
+
+class InlinePool:
+    """The same interface, in this process: for a batch of one, where starting a worker would cost more than
+    the grading. A task that raises fails alone, as in a worker. Ctrl-C, and SIGTERM while tasks run, unwind
+    the task (its sandbox session closes) and propagate as KeyboardInterrupt, so no student process outlives
+    the batch. The wall-clock backstop is the sandbox session's own deadline on every student call."""
+
+    def __init__(self, function: Callable, context: object):
+        self.function = function
+        self.context = context
+        self.workers = 1
+
+    def __enter__(self) -> "InlinePool":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        pass
+
+    def run(self, tasks: Iterable[tuple[object, object]]) -> Iterator[TaskDone]:
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
+        try:
+            for key, argument in tasks:
+                try:
+                    value = self.function(self.context, argument)
+                except Exception:  # noqa: BLE001 - reported as this task's infrastructure failure, like a worker's
+                    yield TaskDone(key, None, traceback.format_exc(limit=8))
+                    continue
+                yield TaskDone(key, value)
+        finally:
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

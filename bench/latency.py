@@ -1,4 +1,4 @@
-"""One submission, the full hidden suite, sandboxed: median wall time, where it goes, and a profile."""
+"""Warm cost of one submission, the full hidden suite, sandboxed: median wall time, where it goes, a profile."""
 
 from __future__ import annotations
 
@@ -56,6 +56,9 @@ def _interpreter_start(executable: str, site: str, code: str) -> float:
     started = time.perf_counter()
     subprocess.run(command, env=dict(CHILD_ENV), check=True)
     return time.perf_counter() - started
+
+
+GOAL_SECONDS = 0.050  # issue 15: a sandbox ready before the submission arrives
 
 
 def measure(repeats: int = 15) -> dict:
@@ -122,24 +125,14 @@ def measure(repeats: int = 15) -> dict:
         "tests": len(first.tests),
         "median_seconds": median(totals),
         "min_seconds": min(totals),
-        "goal_seconds": 0.3,
+        "goal_seconds": GOAL_SECONDS,
         "breakdown_seconds": breakdown,
         "breakdown_note": "sandbox start = session start of a one-line submission minus the child's interpreter "
                           "importing numpy unsandboxed, paired per round; small or negative when bwrap is cheap",
         "breakdown_sum_seconds": sum(breakdown.values()),
         "child_interpreter": executable,
-        "cold_cli_seconds": _cold_cli(path),
         "profile": profile(assignment, path),
     }
-
-
-def _cold_cli(path) -> float:
-    """One `autograder grade` of the same file in a fresh process: what an instructor waits for."""
-    from bench.common import BIN, ROOT, run_timed
-
-    out = scratch("latency-cli")
-    seconds, _ = run_timed([str(BIN / "autograder"), "grade", "celoss", str(path), "--out", str(out)], cwd=ROOT)
-    return seconds
 
 
 def profile(assignment, path, top: int = 25) -> dict:
@@ -162,11 +155,11 @@ def profile(assignment, path, top: int = 25) -> dict:
 
 
 def rows(result: dict) -> list[tuple[str, str, str]]:
-    out = [("latency: one submission, full suite, sandboxed (median)", f"{result['median_seconds'] * 1000:.0f} ms",
-            "PASS" if result["median_seconds"] <= result["goal_seconds"] else "above 0.3 s goal")]
+    goal = result["goal_seconds"]
+    out = [("warm cost per submission: full suite, sandboxed (median)", f"{result['median_seconds'] * 1000:.0f} ms",
+            "PASS" if result["median_seconds"] <= goal else f"above the {goal * 1000:.0f} ms goal")]
     for stage, seconds in result["breakdown_seconds"].items():
         out.append((f"  {stage}", f"{seconds * 1000:.1f} ms", f"{seconds / result['median_seconds']:.0%}"))
-    out.append(("  cold `autograder grade` of one file (new process)", f"{result['cold_cli_seconds']:.2f} s", ""))
     return out
 
 

@@ -32,7 +32,10 @@ def grade_command(paths: list[Path], out: Path, jobs: int) -> list[str]:
     return command
 
 
-def measure(count: int = 20, jobs: int = 2) -> dict:
+GOAL_SPEEDUP = 60.0
+
+
+def measure(count: int = 200, jobs: int = 2) -> dict:
     folder = scratch("throughput")
     course = stock_course(folder)
     template = release_template(folder)
@@ -63,7 +66,7 @@ def measure(count: int = 20, jobs: int = 2) -> dict:
         "nbgrader_per_second": stock_rate,
         "autograder_per_second": ours_rate,
         "speedup": ours_rate / stock_rate,
-        "goal_speedup": 10.0,
+        "goal_speedup": GOAL_SPEEDUP,
     }
 
 
@@ -74,6 +77,6 @@ def rows(result: dict) -> list[tuple[str, str, str]]:
          f"{result['nbgrader_seconds']:.1f} s total"),
         (f"autograder grade --jobs {jobs}, same {n}", f"{result['autograder_per_second']:.2f} subm/s",
          f"{result['autograder_seconds']:.1f} s total"),
-        ("throughput ratio (goal >= 10x)", f"{result['speedup']:.1f}x",
+        (f"throughput ratio (goal >= {result['goal_speedup']:g}x)", f"{result['speedup']:.1f}x",
          "PASS" if result["speedup"] >= result["goal_speedup"] else "below goal"),
     ]

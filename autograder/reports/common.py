@@ -20,24 +20,6 @@ def file_stem(report: ScoreReport) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", student_name(report)).strip("._") or "submission"
 
 
-def sorted_reports(reports: list[ScoreReport]) -> list[ScoreReport]:
-    return sorted(reports, key=lambda r: (student_name(r).lower(), r.submission))
-
-
-def ordered_parts(reports: list[ScoreReport]) -> list[str]:
-    """Every part, in the order it first appears (graders list parts in teaching order)."""
-    return list(dict.fromkeys(test.part for test in ordered_tests(reports)))
-
-
-def ordered_tests(reports: list[ScoreReport]) -> list[TestOutcome]:
-    """One representative outcome per test name, in first-appearance order."""
-    seen: dict[str, TestOutcome] = {}
-    for report in reports:
-        for test in report.tests:
-            seen.setdefault(test.name, test)
-    return list(seen.values())
-
-
 def test_label(test: TestOutcome) -> str:
     return f"{test.part}: {test.title}" if test.title else test.name
 

@@ -11,11 +11,9 @@ from autograder.reports.common import file_stem, student_name, test_label, write
 HIDDEN_TEXT = "Details of this test are not shown."
 
 
-def write_feedback(reports: list[ScoreReport], feedback_dir: Path) -> list[Path]:
-    """Write `feedback_dir/<student>.md` for every report; returns the paths in input order."""
-    feedback_dir = Path(feedback_dir)
-    feedback_dir.mkdir(parents=True, exist_ok=True)
-    return [write_text_atomic(feedback_dir / f"{file_stem(r)}.md", feedback_markdown(r)) for r in reports]
+def write_feedback_file(report: ScoreReport, feedback_dir: Path) -> Path:
+    """Write one student's `feedback_dir/<student>.md` (the folder must exist)."""
+    return write_text_atomic(feedback_dir / f"{file_stem(report)}.md", feedback_markdown(report))
 
 
 def feedback_markdown(report: ScoreReport) -> str:

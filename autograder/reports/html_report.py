@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import os
 import statistics
-from collections import Counter
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
-from autograder.outcome import Blame, ScoreReport
 from autograder.reports.catalogue import bug_meanings
-from autograder.reports.common import (file_stem, ordered_parts, ordered_tests, sorted_reports, student_name,
-                                       test_label, write_text_atomic)
+from autograder.reports.common import write_text_atomic
 from autograder.reports.lateness import describe
 from autograder.reports.plots import horizontal_bars, score_histogram
-from autograder.reports.standing import FINAL_LABELS, Standing, standings
+from autograder.reports.standing import FINAL_LABELS
+from autograder.reports.summary import ClassSummary, StudentRow
 
 # Nothing may be fetched: only inline styles and data: images are allowed, even if a message contained markup.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -29,24 +27,21 @@ img{max-width:100%;height:auto}.muted{color:#777;font-size:.8rem}code{font-size:
 """
 
 
-def write_html_report(reports: list[ScoreReport], path: Path, *, feedback_dir: Path | None = None,
-                      standing: dict[str, Standing] | None = None) -> Path:
-    return write_text_atomic(Path(path), class_report_html(reports, path=Path(path), feedback_dir=feedback_dir,
-                                                           standing=standing))
+def write_html_report(summary: ClassSummary, path: Path, *, feedback_dir: Path | None = None) -> Path:
+    return write_text_atomic(Path(path), class_report_html(summary, path=Path(path), feedback_dir=feedback_dir))
 
 
-def class_report_html(reports: list[ScoreReport], *, path: Path | None = None, feedback_dir: Path | None = None,
-                      standing: dict[str, Standing] | None = None) -> str:
-    assignment = reports[0].assignment if reports else "assignment"
-    standing = standing if standing is not None else standings(reports)
-    body = [f"<h1>{escape(assignment)}: class report</h1>", _summary(reports)]
-    if reports:
-        body += [_histogram_section(reports), _problems_section(reports, standing), _tests_section(reports),
-                 _diagnoses_section(reports, assignment), _students_section(reports, path, feedback_dir, standing)]
+def class_report_html(summary: ClassSummary, *, path: Path | None = None, feedback_dir: Path | None = None) -> str:
+    assignment = summary.assignment or "assignment"
+    rows = summary.sorted_rows()
+    body = [f"<h1>{escape(assignment)}: class report</h1>", _summary(rows)]
+    if rows:
+        body += [_histogram_section(rows), _problems_section(rows), _tests_section(summary),
+                 _diagnoses_section(summary, assignment), _students_section(summary, rows, path, feedback_dir)]
     else:
         body.append("<p>No graded submissions.</p>")
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    versions = sorted({r.grader_version for r in reports})
+    versions = sorted(summary.grader_versions)
     body.append(f'<p class="muted">Generated {stamp} · grader {escape(", ".join(versions))}</p>')
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -57,44 +52,43 @@ def class_report_html(reports: list[ScoreReport], *, path: Path | None = None, f
     )
 
 
-def _summary(reports: list[ScoreReport]) -> str:
-    if not reports:
+def _summary(rows: list[StudentRow]) -> str:
+    if not rows:
         return ""
-    scores = [r.score for r in reports]
-    most = max(r.max_score for r in reports)
-    full = sum(1 for r in reports if r.score >= r.max_score > 0)
-    infra = sum(1 for r in reports if r.grader_errors)
+    scores = [r.score for r in rows]
+    most = max(r.max_score for r in rows)
+    full = sum(1 for r in rows if r.score >= r.max_score > 0)
+    infra = sum(1 for r in rows if r.grader_errors)
     items = [
-        f"<span>{len(reports)} submissions</span>",
+        f"<span>{len(rows)} submissions</span>",
         f"<span>mean {statistics.fmean(scores):.2f} / {most:g}</span>",
         f"<span>median {statistics.median(scores):g}</span>",
         f"<span>full marks: {full}</span>",
     ]
     if infra:
         items.append(f'<span class="low">grader errors in {infra} submission(s): not scored, see their feedback</span>')
-    if any(r.isolation == "process" for r in reports):
+    if any(r.isolation == "process" for r in rows):
         items.append('<span class="low">some submissions were graded without namespace isolation</span>')
     return f'<p class="summary">{"".join(items)}</p>'
 
 
-def _histogram_section(reports: list[ScoreReport]) -> str:
-    most = max(r.max_score for r in reports)
-    uri = score_histogram([r.score for r in reports], most)
+def _histogram_section(rows: list[StudentRow]) -> str:
+    most = max(r.max_score for r in rows)
+    uri = score_histogram([r.score for r in rows], most)
     return f'<h2>Score distribution</h2><img id="score-histogram" alt="Histogram of scores" src="{uri}">'
 
 
-def pass_rates(reports: list[ScoreReport]) -> list[tuple[str, str, float, int]]:
+def pass_rates(summary: ClassSummary) -> list[tuple[str, str, float, int]]:
     """(test name, label, pass rate, graded count) per test, over reports where the grader did not fail."""
     rows = []
-    for test in ordered_tests(reports):
-        outcomes = [t for r in reports for t in r.tests if t.name == test.name and t.blame is not Blame.GRADER]
-        rate = sum(t.passed for t in outcomes) / len(outcomes) if outcomes else 0.0
-        rows.append((test.name, test_label(test), rate, len(outcomes)))
+    for name, label in summary.test_labels.items():
+        graded = summary.graded[name]
+        rows.append((name, label, summary.passed[name] / graded if graded else 0.0, graded))
     return rows
 
 
-def _tests_section(reports: list[ScoreReport]) -> str:
-    rows = pass_rates(reports)
+def _tests_section(summary: ClassSummary) -> str:
+    rows = pass_rates(summary)
     if not rows:
         return ""
     uri = horizontal_bars([label for _, label, _, _ in rows], [rate for _, _, rate, _ in rows],
@@ -109,20 +103,16 @@ def _tests_section(reports: list[ScoreReport]) -> str:
             f"<th>graded</th></tr>{table}</table></details>")
 
 
-def diagnosis_counts(reports: list[ScoreReport], *, bonus: bool = False) -> list[tuple[str, int]]:
+def diagnosis_counts(summary: ClassSummary, *, bonus: bool = False) -> list[tuple[str, int]]:
     """How many submissions show each bug id in the required tests (or, with `bonus`, in the bonus tests),
     most frequent first (ties alphabetical)."""
-    counts = Counter(bug for r in reports for bug in _bugs(r, bonus))
+    counts = summary.bonus_bugs if bonus else summary.bugs
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _bugs(report: ScoreReport, bonus: bool) -> set[str]:
-    return {bug for t in report.tests if t.bonus == bonus for bug in t.bugs}
-
-
-def _diagnoses_section(reports: list[ScoreReport], assignment: str, top: int = 15) -> str:
-    counts = diagnosis_counts(reports)[:top]
-    bonus = diagnosis_counts(reports, bonus=True)
+def _diagnoses_section(summary: ClassSummary, assignment: str, top: int = 15) -> str:
+    counts = diagnosis_counts(summary)[:top]
+    bonus = diagnosis_counts(summary, bonus=True)
     bonus_line = ("<p>In the bonus tests: " + ", ".join(f"<code>bug:{escape(b)}</code> ({n})" for b, n in bonus)
                   + "</p>") if bonus else ""
     if not counts:
@@ -137,47 +127,43 @@ def _diagnoses_section(reports: list[ScoreReport], assignment: str, top: int = 1
             f"<table><tr><th>bug</th><th>submissions</th><th>meaning</th></tr>{table}</table>{bonus_line}")
 
 
-def _problems_section(reports: list[ScoreReport], standing: dict[str, Standing]) -> str:
+def _problems_section(rows: list[StudentRow]) -> str:
     """Submissions that failed before the checks could judge them (load, syntax, time limit), and late work."""
-    troubled = [(r, standing[r.submission]) for r in sorted_reports(reports)
-                if r.submission in standing and (standing[r.submission].problems or standing[r.submission].lateness.late)]
+    troubled = [r for r in rows if r.standing.problems or r.standing.lateness.late]
     if not troubled:
         return ""
-    rows = "".join(
-        f"<tr><td>{escape(student_name(r))}</td><td>{escape('; '.join(s.problems))}</td>"
-        f"<td>{escape(describe(s.lateness)) if s.lateness.late else ''}</td></tr>" for r, s in troubled
+    cells = "".join(
+        f"<tr><td>{escape(r.student)}</td><td>{escape('; '.join(r.standing.problems))}</td>"
+        f"<td>{escape(describe(r.standing.lateness)) if r.standing.lateness.late else ''}</td></tr>" for r in troubled
     )
     return ('<h2>Problems and late work</h2><table id="problems"><tr><th>student</th><th>problem</th>'
-            f"<th>lateness</th></tr>{rows}</table>")
+            f"<th>lateness</th></tr>{cells}</table>")
 
 
-def _students_section(reports: list[ScoreReport], path: Path | None, feedback_dir: Path | None,
-                      standing: dict[str, Standing]) -> str:
-    parts = ordered_parts(reports)
+def _students_section(summary: ClassSummary, rows: list[StudentRow], path: Path | None,
+                      feedback_dir: Path | None) -> str:
+    parts = list(summary.parts)
     head = "".join(f"<th>{escape(p)}</th>" for p in parts)
-    sources = sorted({s.final_from for s in standing.values()})
-    final_head = "<th>final grade</th>" if sources else ""
+    sources = sorted({r.standing.final_from for r in rows})
     legend = "".join(f'<p class="muted">{escape(FINAL_LABELS[source])}</p>' for source in sources)
-    rows = []
-    for report in sorted_reports(reports):
-        scores = report.part_scores()
-        cells = "".join(f'<td class="num">{scores[p][0]:g}</td>' if p in scores else "<td></td>" for p in parts)
-        name = escape(student_name(report))
+    lines = []
+    for row in rows:
+        cells = "".join(f'<td class="num">{row.part_scores[p][0]:g}</td>' if p in row.part_scores else "<td></td>"
+                        for p in parts)
+        name = escape(row.student)
         if feedback_dir is not None and path is not None:
-            link = os.path.relpath(Path(feedback_dir) / f"{file_stem(report)}.md", Path(path).parent)
+            link = os.path.relpath(Path(feedback_dir) / f"{row.feedback_stem}.md", Path(path).parent)
             name = f'<a href="{escape(link)}">{name}</a>'
-        low = ' class="num low"' if report.max_score and report.score < 0.5 * report.max_score else ' class="num"'
-        flags = " (grader error)" if report.grader_errors else ""
-        state = standing.get(report.submission)
-        final = ""
-        if state is not None:
-            label = "gradebook" if state.final_from == "gradebook" else "autograder"
-            final = f'<td class="num" title="{escape(FINAL_LABELS[state.final_from])}">{state.final_score:g} / {state.final_max:g} ({label})</td>'
-        elif sources:
-            final = "<td></td>"
-        problems = escape("; ".join(state.problems)) if state else ""
-        late = escape(describe(state.lateness)) if state and state.lateness.late else ""
-        rows.append(f"<tr><td>{name}{flags}</td><td{low}>{report.score:g} / {report.max_score:g}</td>{final}{cells}"
-                    f"<td>{escape(' '.join(report.diagnoses))}</td><td>{problems}</td><td>{late}</td></tr>")
-    return (f'<h2>Students</h2><table id="students"><tr><th>student</th><th>autograder score</th>{final_head}{head}'
-            "<th>diagnoses</th><th>problems</th><th>lateness</th></tr>" + "".join(rows) + "</table>" + legend)
+        low = ' class="num low"' if row.max_score and row.score < 0.5 * row.max_score else ' class="num"'
+        flags = " (grader error)" if row.grader_errors else ""
+        state = row.standing
+        label = "gradebook" if state.final_from == "gradebook" else "autograder"
+        final = (f'<td class="num" title="{escape(FINAL_LABELS[state.final_from])}">'
+                 f"{state.final_score:g} / {state.final_max:g} ({label})</td>")
+        problems = escape("; ".join(state.problems))
+        late = escape(describe(state.lateness)) if state.lateness.late else ""
+        lines.append(f"<tr><td>{name}{flags}</td><td{low}>{row.score:g} / {row.max_score:g}</td>{final}{cells}"
+                     f"<td>{escape(' '.join(row.diagnoses))}</td><td>{problems}</td><td>{late}</td></tr>")
+    return (f'<h2>Students</h2><table id="students"><tr><th>student</th><th>autograder score</th>'
+            f"<th>final grade</th>{head}<th>diagnoses</th><th>problems</th><th>lateness</th></tr>"
+            + "".join(lines) + "</table>" + legend)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,23 +34,29 @@ def read_results(out_dir: Path, names: set[str] | None = None) -> ResultsFolder:
     A results file written under another schema, or damaged, is listed in `stale` with the reason.
     """
     reports, stale = [], []
+    for item in iter_results(out_dir, names):
+        (stale if isinstance(item, StaleResult) else reports).append(item)
+    return ResultsFolder(tuple(reports), tuple(stale))
+
+
+def iter_results(out_dir: Path, names: set[str] | None = None) -> Iterator[ScoreReport | StaleResult]:
+    """The reports of `read_results` one at a time, in file-name order, so a caller holds one at once."""
     for path in sorted(Path(out_dir).glob("*.json")):
         if names is not None and path.stem not in names:
             continue
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError) as error:  # RecursionError: nested too deep to parse
-            stale.append(StaleResult(path, f"not readable as JSON: {error}"))
+            yield StaleResult(path, f"not readable as JSON: {error}")
             continue
         if not is_results_document(document):
             continue
         try:
-            reports.append(report_from_results(document))
+            yield report_from_results(document)
         except StaleReport as error:
-            stale.append(StaleResult(path, str(error)))
+            yield StaleResult(path, str(error))
         except ReportDecodeError as error:
-            stale.append(StaleResult(path, f"damaged results file: {error}; regrade it"))
-    return ResultsFolder(tuple(reports), tuple(stale))
+            yield StaleResult(path, f"damaged results file: {error}; regrade it")
 
 
 def load_results(out_dir: Path, names: set[str] | None = None) -> list[ScoreReport]:

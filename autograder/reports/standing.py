@@ -55,19 +55,31 @@ class CourseContext:
 
 def standings(reports: list[ScoreReport], context: CourseContext | None = None) -> dict[str, Standing]:
     """{submission name: Standing} for every report."""
-    context = context or CourseContext()
-    grades = read_gradebook(context.gradebook_url, reports[0].assignment) if reports and context.gradebook_url else {}
-    result = {}
-    for report in reports:
+    judge = StandingJudge(context)
+    return {report.submission: judge.standing(report) for report in reports}
+
+
+class StandingJudge:
+    """Each report's standing, one at a time; the gradebook is read once, and only if a report needs it
+    (a report from nbgrader's layout, which carries a student id), so a flat batch never imports nbgrader."""
+
+    def __init__(self, context: CourseContext | None = None):
+        self.context = context or CourseContext()
+        self._grades: dict[str, GradebookGrade] | None = None
+
+    def standing(self, report: ScoreReport) -> Standing:
+        context = self.context
         lateness = assess(report.submitted_at or "", context.due, context.late_policy, report.score)
-        grade = grades.get(student_name(report)) if report.student_id else None
+        grade = self._gradebook(report.assignment).get(student_name(report)) if report.student_id else None
         if grade is not None:
-            result[report.submission] = Standing(submission_problems(report), lateness, grade.final, grade.max_score,
-                                                 GRADEBOOK, grade)
-        else:
-            result[report.submission] = Standing(submission_problems(report), lateness,
-                                                 max(0.0, report.score - lateness.penalty), report.max_score, ENGINE)
-    return result
+            return Standing(submission_problems(report), lateness, grade.final, grade.max_score, GRADEBOOK, grade)
+        return Standing(submission_problems(report), lateness, max(0.0, report.score - lateness.penalty),
+                        report.max_score, ENGINE)
+
+    def _gradebook(self, assignment: str) -> dict[str, GradebookGrade]:
+        if self._grades is None:
+            self._grades = read_gradebook(self.context.gradebook_url, assignment) if self.context.gradebook_url else {}
+        return self._grades
 
 
 def read_gradebook(db_url: str, assignment: str) -> dict[str, GradebookGrade]:

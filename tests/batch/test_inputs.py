@@ -81,7 +81,7 @@ def test_zip_archives_are_extracted_and_graded(celoss, tmp_path):
                              "carol": ("celoss.py", None)}
     assert all(item.path.is_relative_to(scratch) for item in found.files)
     result = grade_batch(celoss, list(found.files), tmp_path / "out", jobs=2)
-    scores = {item.source.name: item.report.score for item in result.items}
+    scores = {item.source.name: item.mark.score for item in result.items}
     assert scores == {"section1__alice": 10.0, "section1__bob": 7.0, "carol": 10.0}
 
 

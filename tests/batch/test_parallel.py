@@ -79,3 +79,64 @@ def test_a_worker_killed_mid_batch_is_an_infrastructure_failure_and_the_batch_go
     again = grade_batch(celoss, sources, tmp_path / "out", jobs=2)
     assert [item.source.name for item in again.items if not item.skipped] == [failed.source.name]
     assert not again.failures and not (tmp_path / "out" / "_failures.json").exists()
+
+
+def test_jobs_default_to_the_cores_this_process_may_use():
+    import subprocess
+    import sys
+
+    pinned = ("import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+              "from autograder.batch import usable_cores; print(usable_cores())")
+    done = subprocess.run([sys.executable, "-c", pinned], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"  # one usable core, whatever os.cpu_count() says
+
+
+def _half(context, argument):
+    if argument == 0:
+        raise ZeroDivisionError("the task itself failed")
+    return context / argument
+
+
+def test_the_inline_pool_of_a_batch_of_one_fails_a_raising_task_alone():
+    from autograder.pool import InlinePool
+
+    with InlinePool(_half, 1.0) as pool:
+        done = {item.key: item for item in pool.run([("a", 2), ("b", 0), ("c", 4)])}
+    assert (done["a"].value, done["c"].value) == (0.5, 0.25) and done["a"].failure is None
+    assert done["b"].value is None and "ZeroDivisionError: the task itself failed" in done["b"].failure
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_one_file_grade_leaves_no_student_process(tmp_path):
+    import subprocess
+
+    import psutil
+
+    from .conftest import cli_command, cli_env, REPO
+
+    (tmp_path / "slow.py").write_text("import time\n\nclass CELoss:\n    @staticmethod\n    def forward(x, y):\n"
+                                      "        time.sleep(30)\n\n    backward = forward\n")
+    batch = subprocess.Popen([*cli_command(), "grade", "celoss", str(tmp_path / "slow.py"), "--out",
+                              str(tmp_path / "out"), "--no-progress"], cwd=REPO, env=cli_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    parent = psutil.Process(batch.pid)
+    seen: dict[int, psutil.Process] = {}  # every descendant: the trial sandbox first, then the submission's
+    direct: set[int] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (len(direct) >= 2 and any(seen[pid].is_running() for pid in direct)):
+        for child in parent.children(recursive=True):
+            seen.setdefault(child.pid, child)
+        direct |= {child.pid for child in parent.children()}
+        time.sleep(0.05)
+    assert len(direct) >= 2, "the grade never started the submission's sandbox"
+    time.sleep(1)  # the student's call is under way
+    for child in parent.children(recursive=True):
+        seen.setdefault(child.pid, child)
+    children = list(seen.values())
+    batch.send_signal(signal.SIGTERM)
+    _, stderr = batch.communicate(timeout=60)
+    assert batch.returncode == 130, stderr
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, [p.info for p in alive]
+    assert not (tmp_path / "out" / "slow.json").exists()
