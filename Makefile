@@ -34,9 +34,12 @@ release: venv
 demo: venv
 	$(BIN)/python -m autograder.demo
 
+# The suite on TEST_WORKERS pytest-xdist workers: most tests wait on subprocesses (sandboxes, nbgrader, kernels),
+# so more workers than cores pay off. tests/conftest.py keeps each costly module on one worker and hands slow tests out first.
+TEST_WORKERS ?= 4
 test: SYSTEM_DEPS_FLAGS = --browser
 test: venv venv-torch
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 bench: venv venv-torch
 	$(BIN)/python -m bench
