@@ -1,9 +1,9 @@
 """Suite-wide setup: the graders folder on sys.path, the course secret made once, and the parallel schedule.
 
-`make test` runs the suite on pytest-xdist workers with `--dist loadgroup` (README, "Running the tests"):
+`make test` runs the suite on pytest-xdist workers with `--dist loadgroup` (README, "Running the tests in parallel"):
 - a module whose tests share one expensive module-scoped setup (a course graded by nbgrader, a Debian
   root, a Dask cluster) is put in one xdist group, so one worker builds that setup once;
-- tests marked `slow` are handed out first, so the longest ones do not start last.
+- the longest modules, then the other tests marked `slow`, are handed out first, so none starts last.
 """
 
 import sys
@@ -35,23 +35,46 @@ SHARED_SETUP_MODULES = {
     "student/test_three_ways.py": "one background `nbgrader validate` of every corpus entry",
 }
 
+# The longest modules, longest first (measured on 2 cores): handed out before everything else.
+LONGEST_FIRST = (
+    "sandbox/test_container.py",
+    "test_gradescope_setup.py",
+    "nbgrader/test_readme_course.py",
+    "nbgrader/test_end_to_end.py",
+    "nbgrader/test_formgrader.py",
+    "layers/test_frontends.py",
+    "layers/test_recipe.py",
+    "student/test_three_ways.py",
+)
+
 
 def pytest_configure(config):
-    missing = [name for name in SHARED_SETUP_MODULES if not (REPO / "tests" / name).is_file()]
+    missing = [name for name in {*SHARED_SETUP_MODULES, *LONGEST_FIRST} if not (REPO / "tests" / name).is_file()]
     if missing:
-        raise pytest.UsageError(f"tests/conftest.py SHARED_SETUP_MODULES names modules that do not exist: {missing}")
+        raise pytest.UsageError(f"tests/conftest.py names test modules that do not exist: {sorted(missing)}")
     # The course secret is made on first use; made here, before any worker starts, no two workers race to make it.
     from autograder.seeding import course_secret
 
     course_secret(REPO)
 
 
+def _module(item) -> str | None:
+    path = Path(str(item.path)).resolve()
+    return path.relative_to(REPO / "tests").as_posix() if path.is_relative_to(REPO / "tests") else None
+
+
+def _dispatch_order(item) -> tuple[int, int]:
+    module = _module(item)
+    if module in LONGEST_FIRST:
+        return 0, LONGEST_FIRST.index(module)
+    return (1 if item.get_closest_marker("slow") else 2), 0
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns xdist_group marks into scheduling groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        path = Path(str(item.path)).resolve()
-        module = path.relative_to(REPO / "tests").as_posix() if path.is_relative_to(REPO / "tests") else None
+        module = _module(item)
         if module in SHARED_SETUP_MODULES:
             item.add_marker(pytest.mark.xdist_group(module))
     if hasattr(config, "workerinput"):  # an xdist worker: the order in which the controller hands tests out
-        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+        items.sort(key=_dispatch_order)  # stable: each module keeps its own order
