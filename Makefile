@@ -35,11 +35,12 @@ demo: venv
 	$(BIN)/python -m autograder.demo
 
 # The suite on TEST_WORKERS pytest-xdist workers: most tests wait on subprocesses (sandboxes, nbgrader, kernels),
-# so more workers than cores pay off. tests/conftest.py keeps each costly module on one worker and hands slow tests out first.
+# so more workers than cores pay off. loadscope keeps each module on one worker (its module fixtures are built once);
+# tests/conftest.py hands the longest modules out first.
 TEST_WORKERS ?= 4
 test: SYSTEM_DEPS_FLAGS = --browser
 test: venv venv-torch
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 bench: venv venv-torch
 	$(BIN)/python -m bench

@@ -1,9 +1,9 @@
 """Suite-wide setup: the graders folder on sys.path, the course secret made once, and the parallel schedule.
 
-`make test` runs the suite on pytest-xdist workers with `--dist loadgroup` (README, "Running the tests in parallel"):
-- a module whose tests share one expensive module-scoped setup (a course graded by nbgrader, a Debian
-  root, a Dask cluster) is put in one xdist group, so one worker builds that setup once;
-- the longest modules, then the other tests marked `slow`, are handed out first, so none starts last.
+`make test` runs the suite on pytest-xdist workers with `--dist loadscope` (README, "Running the tests in
+parallel"): each module runs whole on one worker, so a module-scoped setup (a course graded by nbgrader,
+a Debian root, a Dask cluster) is built once. The longest modules, then the other modules with tests
+marked `slow`, are handed out first, so none of them starts last.
 """
 
 import sys
@@ -16,26 +16,7 @@ GRADERS_ROOT = REPO / "graders"
 if str(GRADERS_ROOT) not in sys.path:
     sys.path.insert(0, str(GRADERS_ROOT))
 
-# Modules (relative to tests/) whose module-scoped fixture is costly: each runs whole on one worker.
-SHARED_SETUP_MODULES = {
-    "test_gradescope_setup.py": "setup.sh run once in a copy of the debootstrapped root",
-    "test_release.py": "the celoss release rebuilt once with nbgrader",
-    "batch/test_dask.py": "one local Dask cluster",
-    "batch/test_gradescope_hostile.py": "every hostile bundle graded once",
-    "batch/test_hostile_inputs.py": "the hostile class graded once by the CLI",
-    "batch/test_nbgrader_hostile.py": "the hostile course autograded once by nbgrader",
-    "layers/test_frontends.py": "the layers course autograded once by nbgrader, one Gradescope bundle",
-    "layers/test_messages.py": "the corpus failures graded once and cached",
-    "layers/test_recipe.py": "the recipe's course built once",
-    "layers/test_release.py": "the layers release rebuilt once with nbgrader",
-    "nbgrader/test_end_to_end.py": "the course autograded once by stock nbgrader, in the background",
-    "nbgrader/test_formgrader.py": "one autograded course served by one formgrader",
-    "nbgrader/test_readme_course.py": "the README's commands run once on one course copy",
-    "reports/test_gradescope.py": "one Gradescope bundle",
-    "student/test_three_ways.py": "one background `nbgrader validate` of every corpus entry",
-}
-
-# The longest modules, longest first (measured on 2 cores): handed out before everything else.
+# The longest modules on this 2-core machine, longest first: handed out before everything else.
 LONGEST_FIRST = (
     "sandbox/test_container.py",
     "test_gradescope_setup.py",
@@ -49,7 +30,7 @@ LONGEST_FIRST = (
 
 
 def pytest_configure(config):
-    missing = [name for name in {*SHARED_SETUP_MODULES, *LONGEST_FIRST} if not (REPO / "tests" / name).is_file()]
+    missing = [name for name in LONGEST_FIRST if not (REPO / "tests" / name).is_file()]
     if missing:
         raise pytest.UsageError(f"tests/conftest.py names test modules that do not exist: {sorted(missing)}")
     # The course secret is made on first use; made here, before any worker starts, no two workers race to make it.
@@ -63,18 +44,14 @@ def _module(item) -> str | None:
     return path.relative_to(REPO / "tests").as_posix() if path.is_relative_to(REPO / "tests") else None
 
 
-def _dispatch_order(item) -> tuple[int, int]:
+def _dispatch_order(item, slow_modules: set) -> tuple[int, int]:
     module = _module(item)
     if module in LONGEST_FIRST:
         return 0, LONGEST_FIRST.index(module)
-    return (1 if item.get_closest_marker("slow") else 2), 0
+    return (1 if module in slow_modules else 2), 0
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns xdist_group marks into scheduling groups
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        module = _module(item)
-        if module in SHARED_SETUP_MODULES:
-            item.add_marker(pytest.mark.xdist_group(module))
-    if hasattr(config, "workerinput"):  # an xdist worker: the order in which the controller hands tests out
-        items.sort(key=_dispatch_order)  # stable: each module keeps its own order
+    if hasattr(config, "workerinput"):  # an xdist worker: the order in which the controller hands modules out
+        slow_modules = {_module(item) for item in items if item.get_closest_marker("slow")}
+        items.sort(key=lambda item: _dispatch_order(item, slow_modules))  # stable: each module keeps its order
