@@ -34,9 +34,13 @@ release: venv
 demo: venv
 	$(BIN)/python -m autograder.demo
 
+# The suite on TEST_WORKERS pytest-xdist workers: most tests wait on subprocesses (sandboxes, nbgrader, kernels),
+# so more workers than cores pay off. loadscope keeps each module on one worker (its module fixtures are built once);
+# tests/conftest.py hands the longest modules out first.
+TEST_WORKERS ?= 4
 test: SYSTEM_DEPS_FLAGS = --browser
 test: venv venv-torch
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 bench: venv venv-torch
 	$(BIN)/python -m bench $(BENCH_ARGS)

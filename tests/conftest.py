@@ -1,8 +1,57 @@
-"""The course's graders folder on sys.path, so tests can import an assignment's grader modules (`celoss.diagnose`)."""
+"""Suite-wide setup: the graders folder on sys.path, the course secret made once, and the parallel schedule.
+
+`make test` runs the suite on pytest-xdist workers with `--dist loadscope` (README, "Running the tests in
+parallel"): each module runs whole on one worker, so a module-scoped setup (a course graded by nbgrader,
+a Debian root, a Dask cluster) is built once. The longest modules, then the other modules with tests
+marked `slow`, are handed out first, so none of them starts last.
+"""
 
 import sys
 from pathlib import Path
 
-GRADERS_ROOT = Path(__file__).resolve().parents[1] / "graders"
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+GRADERS_ROOT = REPO / "graders"
 if str(GRADERS_ROOT) not in sys.path:
     sys.path.insert(0, str(GRADERS_ROOT))
+
+# The longest modules on this 2-core machine, longest first: handed out before everything else.
+LONGEST_FIRST = (
+    "sandbox/test_container.py",
+    "test_gradescope_setup.py",
+    "nbgrader/test_readme_course.py",
+    "nbgrader/test_end_to_end.py",
+    "nbgrader/test_formgrader.py",
+    "layers/test_frontends.py",
+    "layers/test_recipe.py",
+    "student/test_three_ways.py",
+)
+
+
+def pytest_configure(config):
+    missing = [name for name in LONGEST_FIRST if not (REPO / "tests" / name).is_file()]
+    if missing:
+        raise pytest.UsageError(f"tests/conftest.py names test modules that do not exist: {sorted(missing)}")
+    # The course secret is made on first use; made here, before any worker starts, no two workers race to make it.
+    from autograder.seeding import course_secret
+
+    course_secret(REPO)
+
+
+def _module(item) -> str | None:
+    path = Path(str(item.path)).resolve()
+    return path.relative_to(REPO / "tests").as_posix() if path.is_relative_to(REPO / "tests") else None
+
+
+def _dispatch_order(item, slow_modules: set) -> tuple[int, int]:
+    module = _module(item)
+    if module in LONGEST_FIRST:
+        return 0, LONGEST_FIRST.index(module)
+    return (1 if module in slow_modules else 2), 0
+
+
+def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # an xdist worker: the order in which the controller hands modules out
+        slow_modules = {_module(item) for item in items if item.get_closest_marker("slow")}
+        items.sort(key=lambda item: _dispatch_order(item, slow_modules))  # stable: each module keeps its order

@@ -10,6 +10,8 @@ debootstrap or bubblewrap cannot run (not root, no debootstrap, no mirror); unde
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -40,6 +42,15 @@ def unavailable(reason: str):
     if IN_CI:
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def cache_lock():
+    """Held while the cache is checked and filled: concurrent runs (or xdist workers) build each entry once."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def cached_root() -> Path:
@@ -106,8 +117,9 @@ def container(root: Path, script: str, *, fresh_proc: bool = False, cgroups: boo
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     """A fresh copy of the cached root in which setup.sh has run, offline."""
-    source = cached_root()
-    wheels = cached_wheels()
+    with cache_lock():
+        source = cached_root()
+        wheels = cached_wheels()
     root = tmp_path_factory.mktemp("gradescope") / "root"
     subprocess.run(["cp", "-a", str(source), str(root)], check=True)
     shutil.copytree(wheels, root / "wheels")
