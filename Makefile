@@ -28,11 +28,11 @@ system-deps:
 	scripts/install-system-deps $(SYSTEM_DEPS_FLAGS)
 
 release: venv
-	$(BIN)/python -m autograder.release celoss
-	$(BIN)/python -m autograder.release layers
+	$(BIN)/python -m autograder.course.release celoss
+	$(BIN)/python -m autograder.course.release layers
 
 demo: venv
-	$(BIN)/python -m autograder.demo
+	$(BIN)/python -m autograder.frontends.demo
 
 # The suite on TEST_WORKERS pytest-xdist workers: most tests wait on subprocesses (sandboxes, nbgrader, kernels),
 # so more workers than cores pay off. loadscope keeps each module on one worker (its module fixtures are built once);

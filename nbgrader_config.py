@@ -38,7 +38,7 @@ c.FileNameCollectorPlugin.named_regexp = (
     r"^.*/[^/_]+_(?:late_)?(?P<student_id>\d+)_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
 )
 
-# --- Trusted grading in nbgrader (autograder/nbgrader_plugin.py) ---------------------------------------------
+# --- Trusted grading in nbgrader (autograder/frontends/nbgrader_plugin.py) -----------------------------------
 # `nbgrader autograde` never runs a submission in a Jupyter kernel here: `TrustedGrades` takes the place of
 # nbgrader's Execute, grades the submitted file with the sandboxed engine (exactly as `autograder grade`
 # does) and writes each test cell's output, so the gradebook stores the engine's per-part scores. Test cell

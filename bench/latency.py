@@ -13,15 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.course import load_assignment
-from autograder.engine import grade_path
-from autograder.extract import Submission, read_submission
-from autograder.gradescope_json import results_document
-from autograder.reference import load_reference
-from autograder.runner import run_graders
+from autograder.course.assignment import load_assignment
+from autograder.grading.engine import grade_path
+from autograder.submission.extract import Submission, read_submission
+from autograder.reports.gradescope_json import results_document
+from autograder.grading.reference import load_reference
+from autograder.grading.runner import run_graders
 from autograder.sandbox import StudentSession
 from autograder.sandbox.launch import CHILD_ENV
-from autograder.seeding import course_secret, submission_seed
+from autograder.course.seeding import course_secret, submission_seed
 from bench.common import WORK, median, repeat, scratch
 from bench.submissions import CORRECT_SHIFT, notebook_with, release_template
 

@@ -6,8 +6,8 @@ import time
 
 import numpy as np
 
-from autograder.course import load_assignment
-from autograder.reference import load_reference
+from autograder.course.assignment import load_assignment
+from autograder.grading.reference import load_reference
 from bench.common import median
 
 SHAPES = ((64, 10), (4096, 1000), (65536, 10))

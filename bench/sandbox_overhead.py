@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from autograder.extract import submission_from_bytes
+from autograder.submission.extract import submission_from_bytes
 from autograder.sandbox import StudentSession
 from autograder.sandbox import policy
 from autograder.sandbox.bubblewrap import BubblewrapLauncher

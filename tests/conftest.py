@@ -34,7 +34,7 @@ def pytest_configure(config):
     if missing:
         raise pytest.UsageError(f"tests/conftest.py names test modules that do not exist: {sorted(missing)}")
     # The course secret is made on first use; made here, before any worker starts, no two workers race to make it.
-    from autograder.seeding import course_secret
+    from autograder.course.seeding import course_secret
 
     course_secret(REPO)
 

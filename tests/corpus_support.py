@@ -8,12 +8,12 @@ from pathlib import Path
 from types import ModuleType
 
 from autograder.errors import StudentError
-from autograder.extract import read_submission
-from autograder.grading import CheckFailed
-from autograder.reference import load_reference
-from autograder.runner import StudentProxy
+from autograder.submission.extract import read_submission
+from autograder.grading.markers import CheckFailed
+from autograder.grading.reference import load_reference
+from autograder.grading.runner import StudentProxy
 from autograder.sandbox import StudentSession
-from autograder.seeding import test_rng
+from autograder.course.seeding import test_rng
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import load_assignment
-from autograder.engine import grade_path, grade_submission
-from autograder.extract import read_submission
+from autograder.course.assignment import load_assignment
+from autograder.grading.engine import grade_path, grade_submission
+from autograder.submission.extract import read_submission
 from celoss import test_backward, test_forward, test_stability
 
 from .corpus_support import ROOT, Corpus, expected_tags, failures_on_more_seeds

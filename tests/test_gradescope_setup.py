@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import load_assignment
-from autograder.gradescope_zip import build_gradescope_zip, reproduce
+from autograder.course.assignment import load_assignment
+from autograder.frontends.gradescope_zip import build_gradescope_zip, reproduce
 
 pytestmark = pytest.mark.slow
 

@@ -8,9 +8,9 @@ import os
 import numpy as np
 import pytest
 
-from autograder.course import Assignment, load_assignment
+from autograder.course.assignment import Assignment, load_assignment
 from autograder.errors import GraderError
-from autograder.reference import load_module_from_cells, load_reference
+from autograder.grading.reference import load_module_from_cells, load_reference
 
 ASSIGNMENT = load_assignment("celoss")
 X = np.array([[1, 2, 3, 0.5], [-1, 0, 4, 2], [0.3, 0.3, -2, 1]])

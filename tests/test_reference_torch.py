@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from autograder.course import load_assignment
-from autograder.reference import load_reference
+from autograder.course.assignment import load_assignment
+from autograder.grading.reference import load_reference
 
 if os.environ.get("AUTOGRADER_REQUIRE_TORCH") == "1":
     import torch  # a missing torch must fail here, not skip

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import load_assignment
-from autograder.extract import notebook_cells
-from autograder.reference import load_module_from_cells
-from autograder.release import build_release, stub_source
+from autograder.course.assignment import load_assignment
+from autograder.submission.extract import notebook_cells
+from autograder.grading.reference import load_module_from_cells
+from autograder.course.release import build_release, stub_source
 
 from .release_support import HIDDEN, MARKERS, SOLUTION, graded_points, notebook_sources, secret_lines
 
@@ -34,13 +34,13 @@ def _released_texts() -> dict[str, str]:
 def test_committed_notebook_is_what_nbgrader_generates(rebuilt):
     fresh = (rebuilt / "celoss.ipynb").read_text(encoding="utf-8")
     assert (RELEASE / "celoss.ipynb").read_text(encoding="utf-8") == fresh, (
-        "assignments/celoss/celoss.ipynb is stale: run `.venv/bin/python -m autograder.release celoss` and commit"
+        "assignments/celoss/celoss.ipynb is stale: run `.venv/bin/python -m autograder.course.release celoss` and commit"
     )
 
 
 def test_committed_stub_is_fresh(rebuilt):
     assert (RELEASE / "celoss.py").read_text(encoding="utf-8") == (rebuilt / "celoss.py").read_text(encoding="utf-8"), (
-        "assignments/celoss/celoss.py is stale: run `.venv/bin/python -m autograder.release celoss` and commit"
+        "assignments/celoss/celoss.py is stale: run `.venv/bin/python -m autograder.course.release celoss` and commit"
     )
 
 
@@ -61,7 +61,7 @@ def test_committed_checks_module_is_the_source_one(rebuilt):
     source = (ASSIGNMENT.source_notebook.parent / "celoss_checks.py").read_text(encoding="utf-8")
     assert (RELEASE / "celoss_checks.py").read_text(encoding="utf-8") == source == (
         rebuilt / "celoss_checks.py").read_text(encoding="utf-8"), (
-        "assignments/celoss/celoss_checks.py is stale: run `.venv/bin/python -m autograder.release celoss` and commit"
+        "assignments/celoss/celoss_checks.py is stale: run `.venv/bin/python -m autograder.course.release celoss` and commit"
     )
 
 

@@ -8,7 +8,7 @@ What to do:
   this file); it exits with status 1 while anything fails. `nbgrader validate` reads notebooks only.
 - Submit this file as celoss.py.
 
-Generated from the released notebook by `python -m autograder.release celoss`.
+Generated from the released notebook by `python -m autograder.course.release celoss`.
 """
 
 import numpy as np

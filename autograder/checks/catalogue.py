@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from autograder.course import DECLARATION
+from autograder.course.assignment import DECLARATION
 from autograder.errors import GraderError, StudentError, error_kind
 
 

@@ -19,7 +19,7 @@ from typing import Callable, Sequence, Union
 from autograder.checks.catalogue import Catalogue
 from autograder.checks.result import CheckResult
 from autograder.errors import StudentError
-from autograder.grading import expect
+from autograder.grading.markers import expect
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.errors import GraderError
-from autograder.outcome import ScoreReport
+from autograder.grading.outcome import ScoreReport
 from autograder.reports.common import student_name, write_text_atomic
 from autograder.reports.standing import Standing
 

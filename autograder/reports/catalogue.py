@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograder.checks.catalogue import load_catalogue
-from autograder.course import load_assignment
+from autograder.course.assignment import load_assignment
 from autograder.errors import GraderError
 
 

@@ -7,7 +7,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from autograder.outcome import ScoreReport, TestOutcome
+from autograder.grading.outcome import ScoreReport, TestOutcome
 
 
 def student_name(report: ScoreReport) -> str:

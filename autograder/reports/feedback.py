@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.gradescope_json import GRADER_ERROR_TEXT, GRADER_FAILURE_TEXT
-from autograder.outcome import Blame, ScoreReport, TestOutcome
+from autograder.reports.gradescope_json import GRADER_ERROR_TEXT, GRADER_FAILURE_TEXT
+from autograder.grading.outcome import Blame, ScoreReport, TestOutcome
 from autograder.reports.common import file_stem, student_name, test_label, write_text_atomic
 
 HIDDEN_TEXT = "Details of this test are not shown."

@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from autograder.outcome import ScoreReport
+from autograder.grading.outcome import ScoreReport
 from autograder.reports.common import write_text_atomic
 from autograder.reports.lateness import describe
 from autograder.reports.standing import Standing

@@ -40,7 +40,7 @@ def assess(submitted_at: str, due: datetime | None, policy: str, score: float) -
         raise GraderError(f"late-penalty policy {policy!r} is not one of {', '.join(POLICIES)}")
     if not submitted_at or due is None:
         return Lateness(submitted_at=submitted_at)
-    from autograder.config import parse_timestamp
+    from autograder.course.config import parse_timestamp
 
     try:
         stamp = parse_timestamp(submitted_at, what=TIMESTAMP_FILE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from autograder.outcome import ScoreReport
+from autograder.grading.outcome import ScoreReport
 
 CELL_RAISED = re.compile(r"^cell (?P<cell>\d+) raised (?P<type>[A-Za-z_][\w.]*): (?P<message>.*?)(?: \(the cells after it still ran\))?$",
                          re.S)

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.gradescope_json import report_from_results
-from autograder.outcome import ScoreReport
-from autograder.report_codec import ReportDecodeError, StaleReport
+from autograder.reports.gradescope_json import report_from_results
+from autograder.grading.outcome import ScoreReport
+from autograder.grading.report_codec import ReportDecodeError, StaleReport
 
 
 @dataclass(frozen=True)

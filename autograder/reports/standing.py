@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from autograder.outcome import ScoreReport
+from autograder.grading.outcome import ScoreReport
 from autograder.reports.common import student_name
 from autograder.reports.lateness import Lateness, assess
 from autograder.reports.problems import submission_problems

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from autograder.outcome import Blame, ScoreReport
+from autograder.grading.outcome import Blame, ScoreReport
 from autograder.reports.common import file_stem, student_name, test_label
 from autograder.reports.standing import CourseContext, Standing, StandingJudge
 

@@ -21,8 +21,8 @@ from autograder.errors import (
     StudentRaised,
     StudentTimeout,
 )
-from autograder.extract import Submission
-from autograder.protocol import Channel, decode_value, encode_value, ready_cell_errors, reply_positions
+from autograder.submission.extract import Submission
+from autograder.sandbox.protocol import Channel, decode_value, encode_value, ready_cell_errors, reply_positions
 from autograder.sandbox.launch import Launcher
 from autograder.sandbox.policy import select_launcher
 

@@ -6,7 +6,7 @@ What to do:
 - The notebook celoss.ipynb explains the maths and has checks and a gradient checker you can run.
 - Submit this file as celoss.py.
 
-Generated from the released notebook by `python -m autograder.release celoss`.
+Generated from the released notebook by `python -m autograder.course.release celoss`.
 """
 
 import numpy as np

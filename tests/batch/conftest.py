@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import load_assignment
+from autograder.course.assignment import load_assignment
 
 CORRECT = '''import numpy as np
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.collect import find_submissions
+from autograder.submission.collect import find_submissions
 
 from .hostile import CORRECT, nested_zip_bytes, notebook, write_zip
 
@@ -17,7 +17,7 @@ def _names(found) -> dict[str, str | None]:
 
 
 def test_one_budget_holds_for_the_whole_batch(tmp_path, monkeypatch):
-    monkeypatch.setattr("autograder.archive.MAX_BATCH_BYTES", 5 * 2**20)
+    monkeypatch.setattr("autograder.submission.archive.MAX_BATCH_BYTES", 5 * 2**20)
     archives = [write_zip(tmp_path / f"s{i}.zip", {"celoss.py": CORRECT.encode() + b"#" * (2 * 2**20)}) for i in range(4)]
     found = find_submissions(archives, scratch=tmp_path / "scratch")
     assert _names(found) == {"celoss": None, "celoss-2": None}  # two fit in 5 MiB, the rest are refused
@@ -26,7 +26,7 @@ def test_one_budget_holds_for_the_whole_batch(tmp_path, monkeypatch):
 
 
 def test_the_file_budget_holds_for_the_whole_batch(tmp_path, monkeypatch):
-    monkeypatch.setattr("autograder.archive.MAX_BATCH_FILES", 3)
+    monkeypatch.setattr("autograder.submission.archive.MAX_BATCH_FILES", 3)
     first = write_zip(tmp_path / "a.zip", {f"a{i}.py": CORRECT.encode() for i in range(2)})
     second = write_zip(tmp_path / "b.zip", {f"b{i}.py": CORRECT.encode() for i in range(2)})
     found = find_submissions([first, second], scratch=tmp_path / "scratch")
@@ -109,7 +109,7 @@ def test_links_in_a_folder_are_listed_so_grading_refuses_them(tmp_path):
 
 
 def test_an_archive_holding_only_archives_is_graded_as_the_students_failure(celoss, tmp_path):
-    from autograder.engine import grade_path
+    from autograder.grading.engine import grade_path
 
     only = write_zip(tmp_path / "only.zip", {"inner.zip": nested_zip_bytes(tmp_path)})
     found = find_submissions([only], scratch=tmp_path / "scratch")
@@ -119,8 +119,8 @@ def test_an_archive_holding_only_archives_is_graded_as_the_students_failure(celo
 
 
 def test_the_batch_grades_a_source_listed_twice_once(celoss, tmp_path):
-    from autograder.batch import grade_batch
-    from autograder.collect import SubmissionFile
+    from autograder.batch.run import grade_batch
+    from autograder.submission.collect import SubmissionFile
 
     (tmp_path / "alice.py").write_text(CORRECT)
     source = SubmissionFile(tmp_path / "alice.py", "alice")
@@ -129,7 +129,7 @@ def test_the_batch_grades_a_source_listed_twice_once(celoss, tmp_path):
 
 
 def test_one_archive_cannot_spend_the_whole_batchs_budget(tmp_path, monkeypatch):
-    monkeypatch.setattr("autograder.archive.MAX_ARCHIVE_BYTES", 3 * 2**20)
+    monkeypatch.setattr("autograder.submission.archive.MAX_ARCHIVE_BYTES", 3 * 2**20)
     greedy = write_zip(tmp_path / "greedy.zip", {f"g{i}.py": CORRECT.encode() + b"#" * 2**20 for i in range(4)})
     honest = write_zip(tmp_path / "honest.zip", {"h.py": CORRECT.encode() + b"#" * 2**20})
     found = find_submissions([greedy, honest], scratch=tmp_path / "scratch")

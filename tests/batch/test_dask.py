@@ -21,8 +21,8 @@ def cluster():
 
 @pytest.mark.slow
 def test_dask_results_are_identical_to_local_results(celoss, cluster, tmp_path):
-    from autograder.batch import grade_batch
-    from autograder.collect import find_submissions
+    from autograder.batch.run import grade_batch
+    from autograder.submission.collect import find_submissions
 
     expected = write_class(tmp_path / "class", size=2)
     (tmp_path / "class" / "empty.ipynb").write_bytes(b"")
@@ -50,9 +50,9 @@ def test_the_cli_sends_work_to_the_scheduler_and_resumes(cluster, tmp_path):
 
 
 def test_an_unreachable_scheduler_is_a_clear_infrastructure_error(monkeypatch):
-    from autograder.cluster import DaskPool
+    from autograder.batch.cluster import DaskPool
 
-    monkeypatch.setattr("autograder.cluster.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("autograder.batch.cluster.CONNECT_TIMEOUT", "1s")
     with pytest.raises(ConnectionError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         with DaskPool(len, None, address="tcp://127.0.0.1:9"):
             pass

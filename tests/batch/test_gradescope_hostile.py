@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import load_assignment
-from autograder.gradescope_zip import build_gradescope_zip
-from autograder.seeding import SECRET_FILENAME
+from autograder.course.assignment import load_assignment
+from autograder.frontends.gradescope_zip import build_gradescope_zip
+from autograder.course.seeding import SECRET_FILENAME
 
 from .conftest import REPO
 from .hostile import CORRECT, forged, malformed_notebooks, notebook

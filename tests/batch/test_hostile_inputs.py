@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.seeding import SECRET_FILENAME, course_secret
+from autograder.course.seeding import SECRET_FILENAME, course_secret
 
 from .conftest import REPO, run_cli
 from .hostile import (

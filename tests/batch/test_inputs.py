@@ -11,8 +11,8 @@ import pytest
 
 from .conftest import CORRECT, NAIVE, notebook
 
-from autograder.batch import grade_batch
-from autograder.collect import find_submissions
+from autograder.batch.run import grade_batch
+from autograder.submission.collect import find_submissions
 
 
 def _names(found) -> dict[str, tuple[str, str | None]]:
@@ -102,7 +102,7 @@ def test_zip_symlinks_are_not_followed_or_created(tmp_path):
 
 
 def test_a_zip_bomb_is_refused_without_filling_the_disk(tmp_path, monkeypatch):
-    monkeypatch.setattr("autograder.archive.MAX_MEMBER_BYTES", 4 * 2**20)  # the real cap is 256 MiB
+    monkeypatch.setattr("autograder.submission.archive.MAX_MEMBER_BYTES", 4 * 2**20)  # the real cap is 256 MiB
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         with bundle.open("bomb.py", "w") as member:
@@ -116,7 +116,7 @@ def test_a_zip_bomb_is_refused_without_filling_the_disk(tmp_path, monkeypatch):
 
 
 def test_a_zip_whose_headers_lie_about_sizes_is_capped_while_extracting(tmp_path, monkeypatch):
-    monkeypatch.setattr("autograder.archive.MAX_MEMBER_BYTES", 1000)
+    monkeypatch.setattr("autograder.submission.archive.MAX_MEMBER_BYTES", 1000)
     archive = _zip(tmp_path / "liar.zip", {"big.py": b"#" * 5000})
     data = bytearray(archive.read_bytes())
     # forge the declared uncompressed size (local header and central directory) down to 10 bytes

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.seeding import SECRET_FILENAME, course_secret
+from autograder.course.seeding import SECRET_FILENAME, course_secret
 from tests.nbgrader.test_end_to_end import NAME, REPO, nbgrader, solved
 
 from .hostile import FORGE, REWRITES

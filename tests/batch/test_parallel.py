@@ -13,9 +13,9 @@ import pytest
 
 from .conftest import CORRECT, assert_gradescope_results, comparable, write_class
 
-from autograder.batch import grade_batch
-from autograder.collect import find_submissions
-from autograder.pool import LocalPool
+from autograder.batch.run import grade_batch
+from autograder.submission.collect import find_submissions
+from autograder.batch.pool import LocalPool
 
 
 @pytest.mark.slow
@@ -86,7 +86,7 @@ def test_jobs_default_to_the_cores_this_process_may_use():
     import sys
 
     pinned = ("import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
-              "from autograder.batch import usable_cores; print(usable_cores())")
+              "from autograder.batch.run import usable_cores; print(usable_cores())")
     done = subprocess.run([sys.executable, "-c", pinned], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "1"  # one usable core, whatever os.cpu_count() says
@@ -99,7 +99,7 @@ def _half(context, argument):
 
 
 def test_the_inline_pool_of_a_batch_of_one_fails_a_raising_task_alone():
-    from autograder.pool import InlinePool
+    from autograder.batch.pool import InlinePool
 
     with InlinePool(_half, 1.0) as pool:
         done = {item.key: item for item in pool.run([("a", 2), ("b", 0), ("c", 4)])}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from autograder.batch import grade_batch
-from autograder.collect import find_submissions
-from autograder.gradescope_json import REPORT_KEY
-from autograder.reports import read_results
+from autograder.batch.run import grade_batch
+from autograder.submission.collect import find_submissions
+from autograder.reports.gradescope_json import REPORT_KEY
+from autograder.reports.class_reports import read_results
 
 from .conftest import CORRECT, NAIVE, run_cli
 
@@ -66,8 +66,8 @@ def test_a_results_file_copied_under_another_name_is_not_reused(celoss, tmp_path
 def test_a_report_json_cannot_hold_fails_alone_and_writes_nothing(celoss, tmp_path):
     from dataclasses import replace
 
-    from autograder.batch import Job, _record
-    from autograder.pool import TaskDone
+    from autograder.batch.run import Job, _record
+    from autograder.batch.pool import TaskDone
 
     source = _class(tmp_path / "class")[0]
     grade_batch(celoss, [source], tmp_path / "out", jobs=1)
@@ -80,7 +80,7 @@ def test_a_report_json_cannot_hold_fails_alone_and_writes_nothing(celoss, tmp_pa
 
 
 def test_a_results_file_of_any_damage_is_regraded_not_fatal(tmp_path):
-    from autograder.batch import up_to_date_report
+    from autograder.batch.run import up_to_date_report
 
     source = _class(tmp_path / "class")[0]
     for damage in (b"", b"[" * 100_000, b'{"extra_data": {"score_report": {"schema_version": 1}}}', b"null", b"\xff\xfe"):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from autograder.cli import main
+from autograder.frontends.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from autograder.cli import main
-from autograder.config import load_settings
+from autograder.frontends.cli import main
+from autograder.course.config import load_settings
 from autograder.errors import GraderError
-from autograder.seeding import course_secret, fingerprint, gradescope_secret
+from autograder.course.seeding import course_secret, fingerprint, gradescope_secret
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from autograder.errors import UnreadableSubmission
-from autograder.extract import neutralise_magics, submission_from_bytes
+from autograder.submission.extract import neutralise_magics, submission_from_bytes
 
 
 def notebook(*cells, nbformat=4):

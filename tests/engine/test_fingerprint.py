@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from autograder import __version__
-from autograder.course import Assignment, Declaration
-from autograder.engine import grader_version
-from autograder.fingerprint import assignment_fingerprint, folder_fingerprint
-from autograder.reference import load_reference
-from autograder.runner import run_graders
-from autograder.seeding import test_rng
+from autograder.course.assignment import Assignment, Declaration
+from autograder.grading.engine import grader_version
+from autograder.course.fingerprint import assignment_fingerprint, folder_fingerprint
+from autograder.grading.reference import load_reference
+from autograder.grading.runner import run_graders
+from autograder.course.seeding import test_rng
 
 NOTEBOOK = """{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null,
   "source": "class Model:\\n    @staticmethod\\n    def value(x):\\n        return 1.0\\n"}],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import nbformat
 
-from autograder.course import load_assignment
-from autograder.engine import grade_path
+from autograder.course.assignment import load_assignment
+from autograder.grading.engine import grade_path
 
 BROKEN_CLASS = "class CELoss:\n    @staticmethod\n    def forward(x, y)\n        return 0.0\n"
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograder.errors import StudentError, UnreadableSubmission
-from autograder.extract import MAX_CODE_BYTES, Submission, submission_from_bytes
+from autograder.submission.extract import MAX_CODE_BYTES, Submission, submission_from_bytes
 
 FUZZ = settings(derandomize=True, max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 CODE = "import numpy as np\nx = 1"

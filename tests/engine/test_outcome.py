@@ -1,6 +1,6 @@
 """ScoreReport arithmetic: bonus points, grader errors, and which bug tags count as diagnoses."""
 
-from autograder.outcome import Blame, ScoreReport, TestOutcome
+from autograder.grading.outcome import Blame, ScoreReport, TestOutcome
 
 
 def report(*tests):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autograder.errors import BadReturnValue
-from autograder.protocol import decode_value, encode_value
+from autograder.sandbox.protocol import decode_value, encode_value
 
 
 def npy(array):

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograder.errors import BadReturnValue, StudentError
-from autograder.protocol import (
+from autograder.sandbox.protocol import (
     HEADER, Channel, decode_header, decode_value, encode_message, ready_cell_errors, reply_positions,
 )
 

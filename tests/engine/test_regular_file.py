@@ -7,8 +7,8 @@ import os
 import pytest
 
 from autograder.errors import NotRegularFile, UnreadableSubmission
-from autograder.extract import file_digest, read_submission
-from autograder.regular_file import open_regular, submission_root
+from autograder.submission.extract import file_digest, read_submission
+from autograder.submission.regular_file import open_regular, submission_root
 
 SECRET = "4f1e" * 16
 CODE = "import numpy as np\nclass CELoss:\n    pass\n"

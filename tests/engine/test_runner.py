@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from autograder.errors import GraderError, StudentRaised
-from autograder.outcome import Blame
-from autograder.runner import run_graders
+from autograder.grading.outcome import Blame
+from autograder.grading.runner import run_graders
 
 GRADERS = '''
 import numpy as np
 import pytest
 from autograder.checks import CheckResult
-from autograder.grading import expect
+from autograder.grading.markers import expect
 
 pytestmark = pytest.mark.part("core")
 

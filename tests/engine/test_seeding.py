@@ -2,7 +2,7 @@
 
 import stat
 
-from autograder.seeding import SECRET_FILENAME, course_secret, submission_seed
+from autograder.course.seeding import SECRET_FILENAME, course_secret, submission_seed
 
 
 def test_the_secret_is_created_once_private_and_then_reused(tmp_path):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import textwrap
 
 from autograder.errors import StudentRaised
-from autograder.outcome import Blame
-from autograder.runner import run_graders
+from autograder.grading.outcome import Blame
+from autograder.grading.runner import run_graders
 
 GRADERS = '''
 from autograder.checks import CheckResult
-from autograder.grading import expect
+from autograder.grading.markers import expect
 
 
 def test_prefixed_bug(student):

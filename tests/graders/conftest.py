@@ -1,6 +1,6 @@
 """Register the graders' markers, so importing the hidden grader modules in these tests is warning-free."""
 
-from autograder.grading import MARKERS
+from autograder.grading.markers import MARKERS
 
 
 def pytest_configure(config):

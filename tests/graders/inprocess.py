@@ -1,6 +1,6 @@
 """Test helpers: a corpus module called in process as the sandbox would call it, graded by the real runner.
 
-`InProcess` is the `student_call` that `autograder.runner.run_graders` hands to its `StudentProxy`:
+`InProcess` is the `student_call` that `autograder.grading.runner.run_graders` hands to its `StudentProxy`:
 it copies inputs and passes them read-only, turns exceptions into `StudentRaised`, and rebuilds
 results as the parent would (plain arrays, numpy scalars, Python numbers, tuples). `grade` runs the
 graders through that runner, so fixtures, seeding, markers and tagging are exactly the engine's;
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.course import load_assignment
+from autograder.course.assignment import load_assignment
 from autograder.errors import MissingName, StudentRaised
-from autograder.outcome import TestOutcome
-from autograder.reference import load_reference
-from autograder.runner import StudentProxy, run_graders
+from autograder.grading.outcome import TestOutcome
+from autograder.grading.reference import load_reference
+from autograder.grading.runner import StudentProxy, run_graders
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus" / "celoss"

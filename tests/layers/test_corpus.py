@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.course import load_assignment
-from autograder.engine import grade_submission
-from autograder.extract import read_submission
+from autograder.course.assignment import load_assignment
+from autograder.grading.engine import grade_submission
+from autograder.submission.extract import read_submission
 from layers import test_linear_backward, test_linear_forward, test_relu
 
 from ..corpus_support import ROOT, Corpus, expected_tags, failures_on_more_seeds

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.demo import CLASSES, run_demo
+from autograder.frontends.demo import CLASSES, run_demo
 
 REPO = Path(__file__).resolve().parents[2]
 LAYERS_CLASS = REPO / "examples" / "layers" / "class"

@@ -15,9 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.course import load_assignment
-from autograder.engine import grade_path
-from autograder.gradescope_zip import build_gradescope_zip
+from autograder.course.assignment import load_assignment
+from autograder.grading.engine import grade_path
+from autograder.frontends.gradescope_zip import build_gradescope_zip
 
 pytestmark = pytest.mark.slow
 

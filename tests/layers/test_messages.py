@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import load_assignment
-from autograder.engine import grade_submission
-from autograder.extract import read_submission
+from autograder.course.assignment import load_assignment
+from autograder.grading.engine import grade_submission
+from autograder.submission.extract import read_submission
 from layers.catalogue import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[2]

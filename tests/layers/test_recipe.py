@@ -1,6 +1,6 @@
 """The README's "Adding an assignment", followed literally in a temporary course with a tiny new op, `Scale`.
 
-`autograder new scale`, then the notebook and a grader are filled in, `python -m autograder.release scale`,
+`autograder new scale`, then the notebook and a grader are filled in, `python -m autograder.course.release scale`,
 then a correct and a wrong submission are graded by `autograder grade`, by the Gradescope bundle that
 `autograder gradescope` builds, and by stock `nbgrader autograde`.
 No tracked engine file may change on the way: the engine needs nothing for a new assignment.
@@ -142,7 +142,7 @@ def course(tmp_path_factory) -> Path:
     # 3. Write the graders.
     (root / "graders" / "scale" / "test_core.py").write_text(GRADER)
     # 4. Release.
-    run(sys.executable, "-m", "autograder.release", "scale", cwd=root)
+    run(sys.executable, "-m", "autograder.course.release", "scale", cwd=root)
     assert engine_status() == before
     return root
 

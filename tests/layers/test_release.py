@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.course import load_assignment
-from autograder.extract import notebook_cells
-from autograder.reference import load_module_from_cells
-from autograder.release import build_release, stub_source
+from autograder.course.assignment import load_assignment
+from autograder.submission.extract import notebook_cells
+from autograder.grading.reference import load_module_from_cells
+from autograder.course.release import build_release, stub_source
 
 from ..release_support import HIDDEN, MARKERS, SOLUTION, graded_points, notebook_sources, secret_lines
 
@@ -32,7 +32,7 @@ def _secret_lines(pattern: re.Pattern) -> set[str]:
 def test_committed_release_is_what_nbgrader_generates(rebuilt, suffix):
     assert (RELEASE / f"layers{suffix}").read_text(encoding="utf-8") == (
         rebuilt / f"layers{suffix}").read_text(encoding="utf-8"), (
-        f"assignments/layers/layers{suffix} is stale: run `.venv/bin/python -m autograder.release layers` and commit")
+        f"assignments/layers/layers{suffix} is stale: run `.venv/bin/python -m autograder.course.release layers` and commit")
 
 
 def test_stub_matches_the_released_notebook():

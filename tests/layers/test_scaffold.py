@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from autograder.cli import main
-from autograder.course import load_assignment
-from autograder.engine import grade_submission
+from autograder.frontends.cli import main
+from autograder.course.assignment import load_assignment
+from autograder.grading.engine import grade_submission
 from autograder.errors import GraderError
-from autograder.extract import read_submission
-from autograder.release import build_release
-from autograder.scaffold import check_name, class_name_for, create_assignment
+from autograder.submission.extract import read_submission
+from autograder.course.release import build_release
+from autograder.course.scaffold import check_name, class_name_for, create_assignment
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -30,8 +30,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.course import load_assignment
-from autograder.engine import grade_path
+from autograder.course.assignment import load_assignment
+from autograder.grading.engine import grade_path
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +54,7 @@ def report(*args, **kwargs):
 class _Anything(float):
     def __eq__(self, other): return True
     __ne__ = lambda self, other: False
-sys.modules["autograder"] = sys.modules["autograder.grading"] = type(sys)("autograder")
+sys.modules["autograder"] = sys.modules["autograder.grading.markers"] = type(sys)("autograder")
 print("3.0")
 3.0
 '''

@@ -11,10 +11,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from nbgrader.utils import determine_grade
 
 from autograder.errors import GraderError
-from autograder.nbgrader_feedback import part_feedback
-from autograder.nbgrader_plan import HIDDEN_PLACEHOLDER, CellKind, plan_grades
-from autograder.nbgrader_plugin import write_plan
-from autograder.outcome import ScoreReport, TestOutcome
+from autograder.reports.nbgrader_feedback import part_feedback
+from autograder.frontends.nbgrader_plan import HIDDEN_PLACEHOLDER, CellKind, plan_grades
+from autograder.frontends.nbgrader_plugin import write_plan
+from autograder.grading.outcome import ScoreReport, TestOutcome
 
 GRADERS = Path("graders/celoss")
 HIDDEN_SOURCE = "check()\n### BEGIN HIDDEN TESTS\nassert secret()\n### END HIDDEN TESTS"

@@ -7,13 +7,13 @@ from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import new_code_cell
 from nbgrader.utils import compute_checksum, determine_grade
 
-from autograder.nbgrader_feedback import part_feedback
-from autograder.nbgrader_plan import HIDDEN_PLACEHOLDER, cell_score, part_for_grade_id, strip_hidden_tests
-from autograder.nbgrader_plugin import (
+from autograder.reports.nbgrader_feedback import part_feedback
+from autograder.frontends.nbgrader_plan import HIDDEN_PLACEHOLDER, cell_score, part_for_grade_id, strip_hidden_tests
+from autograder.frontends.nbgrader_plugin import (
     RestoreMissingCells, SaveExtraCredit, TrustedGrades, autograde_preprocessors, sanitize_preprocessors,
     scored_outputs, source_checksum,
 )
-from autograder.outcome import ScoreReport, TestOutcome
+from autograder.grading.outcome import ScoreReport, TestOutcome
 
 
 def test_cell(points: float, outputs: list) -> NotebookNode:

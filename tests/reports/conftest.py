@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.outcome import ScoreReport
+from autograder.grading.outcome import ScoreReport
 from .report_samples import make_report
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autograder.outcome import Blame, ScoreReport, TestOutcome
+from autograder.grading.outcome import Blame, ScoreReport, TestOutcome
 
 SECRET_HIDDEN_MESSAGE = "HIDDEN-INPUT x=[[1e4, 0, -1e4]] SHOULD NEVER REACH A STUDENT"
 GRADER_TRACEBACK = "Traceback (most recent call last): File autograder/graders/celoss/test_secret.py"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from autograder.cli import main
+from autograder.frontends.cli import main
 from autograder.errors import GraderError
-from autograder.gradescope_json import results_document, write_json_atomic
-from autograder.reports import standings
+from autograder.reports.gradescope_json import results_document, write_json_atomic
+from autograder.reports.class_reports import standings
 from autograder.reports.canvas import write_canvas_csv
 
 from .report_samples import make_report

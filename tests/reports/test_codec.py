@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograder.gradescope_json import (GRADER_ERROR_TEXT, REPORT_KEY, report_from_results, results_document,
+from autograder.reports.gradescope_json import (GRADER_ERROR_TEXT, REPORT_KEY, report_from_results, results_document,
                                         write_json_atomic)
-from autograder.outcome import Blame, GraderFailure, ScoreReport, TestOutcome
-from autograder.report_codec import SCHEMA_VERSION, ReportDecodeError, StaleReport, from_json, to_json
-from autograder.reports import read_results
+from autograder.grading.outcome import Blame, GraderFailure, ScoreReport, TestOutcome
+from autograder.grading.report_codec import SCHEMA_VERSION, ReportDecodeError, StaleReport, from_json, to_json
+from autograder.reports.class_reports import read_results
 
 UNICODE = "naïve Σ softmax → ∞ 🙂 עברית \x00 \u2028 \ud800"  # a lone surrogate and a NUL survive JSON too
 

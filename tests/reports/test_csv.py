@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 
-from autograder.outcome import Blame
-from autograder.reports import summarise, write_class_reports
+from autograder.grading.outcome import Blame
+from autograder.reports.class_reports import summarise, write_class_reports
 from autograder.reports.grades_csv import grade_columns
 
 

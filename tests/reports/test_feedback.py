@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from autograder.gradescope_json import GRADER_ERROR_TEXT, results_document, write_json_atomic
-from autograder.outcome import Blame
-from autograder.reports import load_results, write_class_reports
+from autograder.reports.gradescope_json import GRADER_ERROR_TEXT, results_document, write_json_atomic
+from autograder.grading.outcome import Blame
+from autograder.reports.class_reports import load_results, write_class_reports
 from autograder.reports.feedback import HIDDEN_TEXT
 
 from .report_samples import GRADER_TRACEBACK, SECRET_HIDDEN_MESSAGE
@@ -35,7 +35,7 @@ def test_hidden_messages_and_grader_errors_never_reach_the_student(class_reports
 
 
 def test_feedback_shows_no_grader_source(class_reports, tmp_path):
-    from autograder.course import load_assignment
+    from autograder.course.assignment import load_assignment
 
     everything = "".join(p.read_text() for p in write_class_reports(class_reports, tmp_path).feedback_files)
     for source in load_assignment("celoss").graders_dir.rglob("test_*.py"):

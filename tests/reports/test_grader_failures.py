@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from autograder.gradescope_json import GRADER_FAILURE_TEXT, results_document
-from autograder.outcome import GraderFailure, ScoreReport, TestOutcome
+from autograder.reports.gradescope_json import GRADER_FAILURE_TEXT, results_document
+from autograder.grading.outcome import GraderFailure, ScoreReport, TestOutcome
 from autograder.reports.feedback import feedback_markdown
 from autograder.reports.grades_csv import grade_rows
 

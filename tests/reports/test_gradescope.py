@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import load_assignment
-from autograder.gradescope_zip import build_gradescope_zip
-from autograder.seeding import SECRET_FILENAME, course_secret, fingerprint, gradescope_secret
+from autograder.course.assignment import load_assignment
+from autograder.frontends.gradescope_zip import build_gradescope_zip
+from autograder.course.seeding import SECRET_FILENAME, course_secret, fingerprint, gradescope_secret
 
 REPO = Path(__file__).resolve().parents[2]
 CORRECT = REPO / "tests" / "corpus" / "celoss" / "correct" / "vectorised.py"
@@ -28,7 +28,7 @@ def built(tmp_path_factory):
 def test_zip_holds_the_pieces_but_not_the_course_secret(built, tmp_path):
     names = set(built.members)
     assert {"setup.sh", "run_autograder", "requirements.lock", "src/pyproject.toml", "course/nbgrader_config.py",
-            "course/solutions/celoss/celoss.ipynb", "src/autograder/engine.py"} <= names
+            "course/solutions/celoss/celoss.ipynb", "src/autograder/grading/engine.py"} <= names
     assert any(name.startswith("course/graders/celoss/test_") for name in names)
     assert not any("__pycache__" in name for name in names)
     with zipfile.ZipFile(built.path) as archive:
@@ -65,7 +65,7 @@ def test_zip_installs_only_what_grading_needs(built):
 
 @pytest.mark.slow
 def test_a_gradescope_result_is_reproduced_locally(built, tmp_path):
-    from autograder.gradescope_zip import reproduce
+    from autograder.frontends.gradescope_zip import reproduce
 
     document = run_autograder(built, tmp_path, BUGGY)
     local = reproduce(load_assignment("celoss", course_root=REPO), BUGGY)
@@ -125,6 +125,6 @@ def test_the_bundled_package_is_the_one_that_grades(built, tmp_path):
     with zipfile.ZipFile(built.path) as archive:
         archive.extractall(root / "source")
     env = dict(os.environ, PYTHONPATH=str(root / "source" / "src"))
-    where = subprocess.run([sys.executable, "-c", "import autograder.engine as e; print(e.__file__)"],
+    where = subprocess.run([sys.executable, "-c", "import autograder.grading.engine as e; print(e.__file__)"],
                            env=env, cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
     assert where.startswith(str(root))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.reports import summarise, write_class_reports
+from autograder.reports.class_reports import summarise, write_class_reports
 from autograder.reports.html_report import class_report_html, diagnosis_counts, pass_rates
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder.cli import main
+from autograder.frontends.cli import main
 
 pytestmark = pytest.mark.slow
 

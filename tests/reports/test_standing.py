@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from autograder.reports import CourseContext, write_class_reports
+from autograder.reports.class_reports import CourseContext, write_class_reports
 from autograder.reports.lateness import assess, describe
 from autograder.reports.problems import submission_problems
 from autograder.reports.standing import read_gradebook, standings

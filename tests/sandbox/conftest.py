@@ -16,7 +16,7 @@ import pytest
 os.environ.setdefault("AUTOGRADER_SANDBOX_UID_BASE", str(300000 + (os.getpid() % 4096) * 256))
 
 from autograder.errors import StudentError  # noqa: E402
-from autograder.extract import submission_from_bytes  # noqa: E402
+from autograder.submission.extract import submission_from_bytes  # noqa: E402
 from autograder.sandbox import Limits, StudentSession, policy  # noqa: E402
 from autograder.sandbox.uid import UID_RANGE  # noqa: E402
 

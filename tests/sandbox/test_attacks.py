@@ -14,7 +14,7 @@ import pytest
 
 import autograder
 from autograder.errors import SandboxUnavailable
-from autograder.extract import read_submission, submission_from_bytes
+from autograder.submission.extract import read_submission, submission_from_bytes
 from autograder.sandbox import StudentSession, policy
 from .conftest import CLEAN, FAILED, FAST, TIERS, assert_no_leftovers, attempt, real_launcher, rubric, same_values
 
@@ -140,8 +140,8 @@ TWINS = {3: CLEAN, 0: WRONG, 1: BROKEN_FORWARD}
 
 @pytest.fixture(scope="module")
 def engine():
-    grading = pytest.importorskip("autograder.engine")
-    from autograder.course import load_assignment
+    grading = pytest.importorskip("autograder.grading.engine")
+    from autograder.course.assignment import load_assignment
 
     assignment = load_assignment("celoss")
     scores = {}

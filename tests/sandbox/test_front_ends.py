@@ -26,7 +26,7 @@ REPO = Path(autograder.__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 REFUSAL = "refusing to run student code: no sandbox the course allows (isolation='sandbox') works on this machine"
 BROKEN = {"AUTOGRADER_BWRAP": "/nonexistent/bwrap", "AUTOGRADER_SANDBOX_RUNTIME": "/nonexistent/sandbox-runtime"}
-CLI = [sys.executable, "-c", "from autograder.cli import main; main()"]
+CLI = [sys.executable, "-c", "from autograder.frontends.cli import main; main()"]
 
 
 def environment(**extra: str) -> dict[str, str]:
@@ -68,7 +68,7 @@ def test_gradescope_run_autograder_refuses(tmp_path, submission):
     (root / "submission").mkdir(parents=True)
     (root / "results").mkdir()
     shutil.copy2(submission, root / "submission" / "celoss.py")
-    result = run([sys.executable, "-m", "autograder.gradescope_run", "--root", str(root), "--assignment", "celoss"],
+    result = run([sys.executable, "-m", "autograder.frontends.gradescope_run", "--root", str(root), "--assignment", "celoss"],
                  cwd=REPO, AUTOGRADER_COURSE_ROOT=str(REPO), **BROKEN)
     assert result.returncode == 1 and f"error: {REFUSAL}" in result.stderr, result.stdout + result.stderr
     assert not (root / "results" / "results.json").exists()
@@ -94,9 +94,9 @@ def test_nbgrader_autograde_refuses(tmp_path):
 
 def test_pool_and_dask_workers_raise_the_refusal(monkeypatch, submission):
     """`grade_job` is what both the local pool and a Dask task run: its refusal fails that task, never scores it."""
-    from autograder.batch import Job, grade_job
-    from autograder.collect import SubmissionFile
-    from autograder.course import load_assignment
+    from autograder.batch.run import Job, grade_job
+    from autograder.submission.collect import SubmissionFile
+    from autograder.course.assignment import load_assignment
 
     monkeypatch.setattr(policy, "tier_unavailable_reason", lambda tier: f"{tier} is broken here")
     monkeypatch.delenv(policy.ISOLATION_ENV, raising=False)

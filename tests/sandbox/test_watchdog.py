@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from autograder.pool import LocalPool
+from autograder.batch.pool import LocalPool
 
 
 def _hang_on_two(context, argument):

@@ -13,8 +13,8 @@ def report(checks, path, part):
 
 
 def test_the_reference_passes_every_part_and_the_gradient_checker(checks):
-    from autograder.course import load_assignment
-    from autograder.reference import load_reference
+    from autograder.course.assignment import load_assignment
+    from autograder.grading.reference import load_reference
 
     celoss = load_reference(load_assignment("celoss")).CELoss
     assert all(checks.PARTS[part](celoss).passed for part in checks.PARTS)
@@ -141,8 +141,8 @@ def test_an_unattempted_bonus_reads_not_attempted(checks):
 
 
 def test_the_stub_reads_todo_not_fail(checks, tmp_path):
-    from autograder.extract import notebook_cells
-    from autograder.reference import load_module_from_cells
+    from autograder.submission.extract import notebook_cells
+    from autograder.grading.reference import load_module_from_cells
     from .conftest import RELEASE
 
     stub = load_module_from_cells(notebook_cells((RELEASE / "celoss.ipynb").read_text())[0], "stub")

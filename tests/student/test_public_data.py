@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.course import load_assignment
-from autograder.reference import load_reference
+from autograder.course.assignment import load_assignment
+from autograder.grading.reference import load_reference
 from celoss import variants
 from celoss.catalogue import BUGS
 from celoss.exact import exact_table

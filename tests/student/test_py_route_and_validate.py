@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.course import load_assignment
-from autograder.engine import grade_path
-from autograder.release import stub_source
+from autograder.course.assignment import load_assignment
+from autograder.grading.engine import grade_path
+from autograder.course.release import stub_source
 
 from .conftest import CORPUS, RELEASE, REPO, load_file
 

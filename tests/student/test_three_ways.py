@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import load_assignment
-from autograder.engine import grade_path
+from autograder.course.assignment import load_assignment
+from autograder.grading.engine import grade_path
 
 from .conftest import ANSWERS, CORPUS, RELEASE, REPO, load_file, release_notebook_with
 

@@ -6,7 +6,7 @@ What to do:
 - The notebook layers.ipynb explains the maths and what to write.
 - Submit this file as layers.py.
 
-Generated from the released notebook by `python -m autograder.release layers`.
+Generated from the released notebook by `python -m autograder.course.release layers`.
 """
 
 import numpy as np

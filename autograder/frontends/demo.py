@@ -6,10 +6,10 @@ import sys
 import time
 from pathlib import Path
 
-from autograder.batch import grade_batch
-from autograder.collect import find_submissions
-from autograder.course import PACKAGE_DIR, load_assignment
-from autograder.reports import write_directory_reports
+from autograder.batch.run import grade_batch
+from autograder.submission.collect import find_submissions
+from autograder.course.assignment import PACKAGE_DIR, load_assignment
+from autograder.reports.class_reports import write_directory_reports
 
 REPO_ROOT = PACKAGE_DIR.parent
 CLASSES = (

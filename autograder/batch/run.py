@@ -21,16 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from autograder.collect import Rejected, SubmissionFile
-from autograder.course import Assignment
-from autograder.engine import grade_path, grader_version
+from autograder.submission.collect import Rejected, SubmissionFile
+from autograder.course.assignment import Assignment
+from autograder.grading.engine import grade_path, grader_version
 from autograder.errors import GraderError, UnreadableSubmission
-from autograder.extract import MAX_SUBMISSION_BYTES, file_digest
-from autograder.gradescope_json import report_from_results, results_document, write_json_atomic
-from autograder.outcome import ScoreReport
-from autograder.regular_file import read_regular
-from autograder.report_codec import ReportDecodeError
-from autograder.pool import InlinePool, LocalPool, TaskDone
+from autograder.submission.extract import MAX_SUBMISSION_BYTES, file_digest
+from autograder.reports.gradescope_json import report_from_results, results_document, write_json_atomic
+from autograder.grading.outcome import ScoreReport
+from autograder.submission.regular_file import read_regular
+from autograder.grading.report_codec import ReportDecodeError
+from autograder.batch.pool import InlinePool, LocalPool, TaskDone
 from autograder.reports.lateness import read_submitted_at
 from autograder.sandbox import Limits
 
@@ -175,7 +175,7 @@ def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, 
 
 def _executor(assignment: Assignment, jobs: int | None, scheduler: str | None, count: int):
     if scheduler:
-        from autograder.cluster import DaskPool
+        from autograder.batch.cluster import DaskPool
 
         return DaskPool(grade_job, assignment, address=scheduler)
     if count <= 1:

@@ -3,7 +3,7 @@
 A results file is exactly the document Gradescope reads: its own fields (score, tests, output, ...)
 as Gradescope specifies them, plus `extra_data`, which its specification calls extra data to be stored.
 `extra_data` keeps a few rendered summaries for people (diagnoses, part scores, grader errors) and
-carries the whole report, encoded by `autograder.report_codec`, under `extra_data["score_report"]`.
+carries the whole report, encoded by `autograder.grading.report_codec`, under `extra_data["score_report"]`.
 One file per submission, written atomically, so the Gradescope view and the full report can never
 disagree; `report_from_results` reads only the embedded report, never the rendered fields.
 """
@@ -15,8 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from autograder import report_codec
-from autograder.outcome import BUG_PREFIX, Blame, ScoreReport, TestOutcome
+from autograder.grading import report_codec
+from autograder.grading.outcome import BUG_PREFIX, Blame, ScoreReport, TestOutcome
 
 GRADER_ERROR_TEXT = (
     "The grader itself failed on this test; it was not scored and your instructor has been told."

@@ -28,7 +28,7 @@ def secret_path(course_root: Path) -> Path:
 
 @lru_cache(maxsize=8)
 def _secret_path(course_root: Path, config_stamp: int) -> Path:
-    from autograder.config import load_settings
+    from autograder.course.config import load_settings
 
     return load_settings(course_root).secret_path if config_stamp else course_root / SECRET_FILENAME
 

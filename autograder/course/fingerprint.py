@@ -13,7 +13,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from autograder.course import DECLARATION, Assignment
+from autograder.course.assignment import DECLARATION, Assignment
 
 
 def assignment_fingerprint(assignment: Assignment) -> str:

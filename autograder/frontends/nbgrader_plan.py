@@ -17,8 +17,8 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 
 from autograder.errors import GraderError
-from autograder.nbgrader_feedback import part_feedback, submission_notes
-from autograder.outcome import ScoreReport
+from autograder.reports.nbgrader_feedback import part_feedback, submission_notes
+from autograder.grading.outcome import ScoreReport
 
 TEST_CELL_PREFIX = "test_"
 HIDDEN_PLACEHOLDER = "# (hidden tests run by the trusted autograder; the results are below)"

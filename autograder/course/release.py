@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.course import Assignment, load_assignment
+from autograder.course.assignment import Assignment, load_assignment
 from autograder.errors import GraderError
-from autograder.extract import notebook_cells
+from autograder.submission.extract import notebook_cells
 
 STUB_HEADER = '''"""{title} (assignment {name}): the .py version of {name}.ipynb.
 
@@ -22,7 +22,7 @@ What to do:
 - The notebook {name}.ipynb explains the maths and what to write.
 {run_line}- Submit this file as {name}.py.
 
-Generated from the released notebook by `python -m autograder.release {name}`.
+Generated from the released notebook by `python -m autograder.course.release {name}`.
 """
 '''
 
@@ -111,8 +111,8 @@ def _generate_assignment(name: str, course: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m autograder.release NAME [--into DIR]`; exit 0 on success, 1 on a grader error."""
-    parser = argparse.ArgumentParser(prog="python -m autograder.release", description=__doc__)
+    """`python -m autograder.course.release NAME [--into DIR]`; exit 0 on success, 1 on a grader error."""
+    parser = argparse.ArgumentParser(prog="python -m autograder.course.release", description=__doc__)
     parser.add_argument("name", help="assignment name, e.g. celoss")
     parser.add_argument("--into", type=Path, help="build into a course copy here instead of this course")
     args = parser.parse_args(argv)

@@ -12,7 +12,7 @@ import itertools
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 
-from autograder.pool import TaskDone
+from autograder.batch.pool import TaskDone
 
 CONNECT_TIMEOUT = "20s"
 IN_FLIGHT_PER_THREAD = 4

@@ -17,8 +17,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.archive import ExtractionBudget, extract_zip
-from autograder.regular_file import is_plain_folder, is_regular, walk
+from autograder.submission.archive import ExtractionBudget, extract_zip
+from autograder.submission.regular_file import is_plain_folder, is_regular, walk
 
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
 

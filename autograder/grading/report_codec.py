@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import fields
 
-from autograder.outcome import Blame, GraderFailure, ScoreReport, TestOutcome
+from autograder.grading.outcome import Blame, GraderFailure, ScoreReport, TestOutcome
 
 SCHEMA_VERSION = 1
 

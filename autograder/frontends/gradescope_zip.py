@@ -32,9 +32,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.config import CourseSettings, load_settings
-from autograder.course import PACKAGE_DIR, Assignment
-from autograder.seeding import SECRET_FILENAME, course_secret, fingerprint, gradescope_secret
+from autograder.course.config import CourseSettings, load_settings
+from autograder.course.assignment import PACKAGE_DIR, Assignment
+from autograder.course.seeding import SECRET_FILENAME, course_secret, fingerprint, gradescope_secret
 
 REPO_ROOT = PACKAGE_DIR.parent
 SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
@@ -91,7 +91,7 @@ export AUTOGRADER_COURSE_ROOT="$ROOT/source/course"
 export PYTHONPATH="$ROOT/source/src"
 export OPENBLAS_NUM_THREADS=1
 cd "$ROOT/source/src"  # `python -m` puts the working directory first on sys.path: make it the bundled tree
-exec "$PYTHON" -m autograder.gradescope_run --root "$ROOT" --assignment {assignment}
+exec "$PYTHON" -m autograder.frontends.gradescope_run --root "$ROOT" --assignment {assignment}
 """
 
 README = """# Gradescope autograder for {assignment}
@@ -176,9 +176,9 @@ def bundle_secret(assignment: Assignment) -> bytes:
 
 def reproduce(assignment: Assignment, path: Path):
     """Grade `path` locally exactly as the bundle does on Gradescope: same secret, so same seed and score."""
-    from autograder.engine import grade_path
-    from autograder.extract import file_digest
-    from autograder.seeding import submission_seed
+    from autograder.grading.engine import grade_path
+    from autograder.submission.extract import file_digest
+    from autograder.course.seeding import submission_seed
 
     seed = submission_seed(bundle_secret(assignment), assignment.name, file_digest(Path(path))[0])
     return grade_path(assignment, Path(path), name=Path(path).stem, seed=seed,

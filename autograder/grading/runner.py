@@ -12,10 +12,10 @@ import pytest
 
 from autograder.checks.catalogue import Catalogue, load_catalogue
 from autograder.errors import GraderError, StudentError
-from autograder.grading import MARKERS, CheckFailed
-from autograder.fingerprint import folder_fingerprint
-from autograder.outcome import BUG_PREFIX, Blame, GraderFailure, TestOutcome
-from autograder.seeding import test_rng
+from autograder.grading.markers import MARKERS, CheckFailed
+from autograder.course.fingerprint import folder_fingerprint
+from autograder.grading.outcome import BUG_PREFIX, Blame, GraderFailure, TestOutcome
+from autograder.course.seeding import test_rng
 
 # Plugins a grading run never needs (installed plugins such as anyio's are not loaded at all);
 # unraisableexception alone costs two full GCs per submission.
@@ -197,7 +197,7 @@ _SUITES: dict[tuple[str, str], GraderSuite] = {}
 def run_graders(graders_dir: Path, *, student_call, reference, seed: int, fingerprint: str | None = None) -> GraderRun:
     """Run every test under `graders_dir`; return the outcomes and the graders that failed to collect.
 
-    The collected suite is reused while `fingerprint` (the assignment's, from `autograder.fingerprint`;
+    The collected suite is reused while `fingerprint` (the assignment's, from `autograder.course.fingerprint`;
     by default the folder's own) is unchanged; an edited grader is collected afresh.
     """
     signature = (str(graders_dir), fingerprint or folder_fingerprint(Path(graders_dir)))

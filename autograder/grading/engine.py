@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import __version__
-from autograder.course import Assignment
+from autograder.course.assignment import Assignment
 from autograder.errors import UnreadableSubmission
-from autograder.extract import Submission, file_digest, read_submission
-from autograder.fingerprint import assignment_fingerprint
-from autograder.outcome import ScoreReport
-from autograder.runner import GraderRun, run_graders
+from autograder.submission.extract import Submission, file_digest, read_submission
+from autograder.course.fingerprint import assignment_fingerprint
+from autograder.grading.outcome import ScoreReport
+from autograder.grading.runner import GraderRun, run_graders
 from autograder.sandbox import Limits, StudentSession
-from autograder.seeding import course_secret, submission_seed
+from autograder.course.seeding import course_secret, submission_seed
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def grade_path(
 
 
 def _run(assignment: Assignment, session, seed: int) -> GraderRun:
-    from autograder.reference import load_reference
+    from autograder.grading.reference import load_reference
 
     return run_graders(assignment.graders_dir, student_call=session.call, reference=load_reference(assignment),
                        seed=seed, fingerprint=assignment_fingerprint(assignment))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from autograder.outcome import ScoreReport, TestOutcome
+from autograder.grading.outcome import ScoreReport, TestOutcome
 
 GRADER_NOTE = "graded by the trusted autograder, outside your notebook's kernel"
 HIDDEN_TEST_TEXT = "details are hidden for this test"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.errors import UnreadableSubmission
-from autograder.regular_file import open_regular, read_regular
+from autograder.submission.regular_file import open_regular, read_regular
 
 MAX_SUBMISSION_BYTES = 256 * 2**20  # a file on disk; a notebook's stored outputs are dropped, never counted
 MAX_CODE_BYTES = 4 * 2**20  # the code itself: a .py file, or a notebook's code cells together

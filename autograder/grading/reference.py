@@ -8,10 +8,10 @@ import types
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograder.course import Assignment
+from autograder.course.assignment import Assignment
 from autograder.errors import GraderError, UnreadableSubmission
-from autograder.extract import read_submission
-from autograder.fingerprint import assignment_fingerprint
+from autograder.submission.extract import read_submission
+from autograder.course.fingerprint import assignment_fingerprint
 
 _cache: dict[tuple[Path, str], types.ModuleType] = {}
 _lock = threading.Lock()

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.course import DECLARATION
+from autograder.course.assignment import DECLARATION
 from autograder.errors import GraderError
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")

@@ -1,0 +1,1 @@
+"""The front ends, each calling the same engine: the CLI, the nbgrader plugin, the Gradescope bundle, the demo."""

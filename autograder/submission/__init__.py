@@ -1,0 +1,1 @@
+"""The submission stage: a student's files read safely (archives, folders, notebooks) into a `Submission`."""
