@@ -151,11 +151,11 @@ class GraderSuite:
         from _pytest.config import _prepareconfig  # what pytest.main uses; pytest is pinned
 
         self.graders_dir = graders_dir
+        _forget_namesakes(graders_dir)  # before the config: it imports the graders' conftest.py already
         self.plugin = GraderPlugin(load_catalogue(graders_dir))
         self.config = _prepareconfig([*PYTEST_ARGS, "--rootdir", str(graders_dir), str(graders_dir)],
                                      plugins=[self.plugin])
         self.config._do_configure()
-        _forget_namesakes(graders_dir)
         self.session = pytest.Session.from_config(self.config)
         self.config.hook.pytest_sessionstart(session=self.session)
         try:

@@ -131,3 +131,23 @@ def test_each_run_sees_only_its_own_student_and_seed(graders):
     bad, _ = run_graders(graders, student_call=failing_student, reference="the reference", seed=8)
     good_again, _ = run_graders(graders, student_call=fake_student, reference="the reference", seed=7)
     assert sum(o.points for o in bad) < sum(o.points for o in good) == sum(o.points for o in good_again)
+
+
+def test_a_namesake_conftest_imported_elsewhere_does_not_stop_collection(tmp_path, monkeypatch):
+    """A test process that imported `<name>.conftest` from one course copy can still grade another copy."""
+    copies = []
+    for course in ("first", "second"):
+        folder = tmp_path / course / "model"
+        folder.mkdir(parents=True)
+        (folder / "__init__.py").write_text("")
+        (folder / "conftest.py").write_text("COPY = %r\n" % course)
+        (folder / "test_model.py").write_text(textwrap.dedent(GRADERS))
+        (folder / "assignment.toml").write_text(CATALOGUE)
+        copies.append(folder)
+    monkeypatch.syspath_prepend(str(copies[0].parent))
+    monkeypatch.delitem(__import__("sys").modules, "model", raising=False)
+    imported = __import__("model.conftest", fromlist=["COPY"])
+    assert imported.COPY == "first"
+
+    outcomes, errors = run_graders(copies[1], student_call=fake_student, reference="the reference", seed=7)
+    assert errors == () and any(o.passed for o in outcomes)
