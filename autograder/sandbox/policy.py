@@ -97,9 +97,9 @@ def tier_unavailable_reason(tier: str) -> str | None:
 @functools.lru_cache(maxsize=None)
 def _launcher(tier: str) -> Launcher:
     if tier == "bubblewrap":
-        from autograder.sandbox.bubblewrap import BubblewrapLauncher
+        from autograder.sandbox.prefork import bubblewrap_launcher
 
-        return BubblewrapLauncher()
+        return bubblewrap_launcher()  # pre-forked where it isolates as well, else a fresh sandbox each time
     if tier == "uid":
         from autograder.sandbox.uid import UidLauncher
 

@@ -1,0 +1,301 @@
+"""The pre-forked bubblewrap tier: one zygote sandbox per grading process forks a fresh child per submission.
+
+The zygote (zygote.py) is a bubblewrap sandbox built like every other (bubblewrap.py) that has
+imported numpy once; each submission's child is forked from it into new user, mount, pid, ipc, net,
+uts and cgroup namespaces with fresh tmpfs mounts and its own memory + pids cgroup, then gets the
+same rlimits and seccomp filter as boot.py (docs/SANDBOX.md, "Pre-forked sandbox").
+
+Used only where it gives that isolation: the bubblewrap tier with a working cgroup and nested user
+namespaces, and not switched off with AUTOGRADER_ZYGOTE=off. Elsewhere `bubblewrap_launcher` returns
+the plain BubblewrapLauncher (a fresh sandbox per submission); `start_mode` says which ran.
+Every exchange with the zygote has a deadline; a zygote that misses one is killed and replaced.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.errors import SandboxUnavailable
+from autograder.sandbox import cgroups
+from autograder.sandbox.bubblewrap import SECCOMP_DIR, SHM_BYTES, TMP_BYTES, BubblewrapLauncher
+from autograder.sandbox.launch import boot_limits
+
+ZYGOTE_SCRIPT = Path(__file__).with_name("zygote.py")
+ZYGOTE_ENV = "AUTOGRADER_ZYGOTE"
+START_SECONDS = 30.0  # bwrap plus numpy's import, on a busy machine
+REQUEST_SECONDS = 5.0
+EXIT_SECONDS = 5.0
+MAX_REPLY_BYTES = 4096
+_live: list["PreforkedLauncher"] = []
+
+
+class ZygoteUnresponsive(Exception):
+    """The zygote missed a deadline or closed its socket: it is replaced."""
+
+
+class ZygoteChild:
+    """The parent's handle on one forked child, shaped like the `subprocess.Popen` the session expects.
+
+    `returncode` follows bubblewrap's convention (128 + signal when killed); it comes from the relay's
+    status pipe, which reaches end-of-file once the relay (and so the child's whole namespace) is gone.
+    """
+
+    def __init__(self, status_fd: int, group: cgroups.Cgroup):
+        self.status_fd = status_fd
+        self.group = group
+        self.returncode: int | None = None
+        self.setup_error: str | None = None
+        self._status = b""
+        self.pid = status_fd  # only an identity for logs; the child's host pids are the cgroup's members
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self.status_fd], [], [], 0)[0]:
+            self._read()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.returncode is None:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise subprocess.TimeoutExpired("zygote child", timeout)
+            if select.select([self.status_fd], [], [], remaining)[0]:
+                self._read()
+        if self.setup_error is not None:
+            raise SandboxUnavailable(f"the pre-forked sandbox could not set up a child: {self.setup_error}")
+        return self.returncode
+
+    def _read(self) -> None:
+        chunk = os.read(self.status_fd, 4096)
+        if chunk and len(self._status) < 8192:
+            self._status += chunk
+            return
+        if chunk:
+            return
+        line, _, reason = self._status.partition(b"\n")
+        if line == b"setup-failed":
+            self.setup_error = reason.decode(errors="replace")[:500] or "unknown"
+            self.returncode = 128 + 9
+        else:
+            self.returncode = int(line) if line.isdigit() else 128 + 9  # no status: the relay was killed
+
+
+@dataclass
+class _Zygote:
+    process: subprocess.Popen
+    control: socket.socket
+    owner: int  # the pid that started it: a forked grader must not share it
+
+
+class PreforkedLauncher:
+    """Forks each child from a resident zygote sandbox; isolation is the bubblewrap tier's, and stronger."""
+
+    isolation = "bubblewrap"
+    start_mode = "zygote"
+
+    def __init__(self, base: BubblewrapLauncher | None = None):
+        if cgroups.unavailable_reason() is not None:
+            raise SandboxUnavailable(f"the pre-forked sandbox needs a cgroup per child: {cgroups.unavailable_reason()}")
+        self.base = base or BubblewrapLauncher()
+        self._zygote: _Zygote | None = None
+        self._source = ZYGOTE_SCRIPT.read_bytes()
+        _live.append(self)
+
+    def spawn(self, *, submission_file: Path, read_fd: int, write_fd: int, limits) -> ZygoteChild:
+        for _ in range(2):
+            zygote = self._running_zygote(limits)
+            try:
+                return self._fork(zygote, submission_file, read_fd, write_fd, limits)
+            except ZygoteUnresponsive:
+                self.stop()  # a wedged zygote never holds up the next student: start a new one
+        raise SandboxUnavailable("the pre-forked sandbox did not answer two fork requests in a row")
+
+    def terminate(self, process: ZygoteChild) -> None:
+        """Kill every process of the child's cgroup, wait for its relay's status, remove the cgroup."""
+        process.group.kill_all()
+        try:
+            process.wait(EXIT_SECONDS)
+        except (subprocess.TimeoutExpired, SandboxUnavailable):
+            pass
+        try:
+            os.close(process.status_fd)
+        except OSError:
+            pass
+        process.group.kill_all()
+        process.group.remove()
+
+    def out_of_memory(self, process: ZygoteChild) -> bool:
+        return process.group.out_of_memory()
+
+    def resident_pids(self) -> set[int]:
+        """bwrap, its init and the zygote: the processes that outlive each child by design."""
+        zygote = self._zygote
+        if zygote is None or zygote.owner != os.getpid():
+            return set()
+        found, level = {zygote.process.pid}, [zygote.process.pid]
+        for _ in range(2):
+            level = [child for pid in level for child in _children(pid)]
+            found.update(level)
+        return found
+
+    def stop(self) -> None:
+        """Stop the zygote sandbox (a later spawn starts a new one)."""
+        zygote, self._zygote = self._zygote, None
+        if zygote is None or zygote.owner != os.getpid():
+            return
+        zygote.control.close()
+        self.base.terminate(zygote.process)
+
+    def _running_zygote(self, limits) -> _Zygote:
+        zygote = self._zygote
+        if zygote is not None and (zygote.owner != os.getpid() or zygote.process.poll() is not None):
+            self.stop()
+            zygote = None
+        if zygote is None:
+            zygote = self._zygote = self._start_zygote(limits)
+        return zygote
+
+    def _start_zygote(self, limits) -> _Zygote:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            process = self.base._start(limits, "/sandbox/zygote.py", [str(theirs.fileno())], keep_fds=(theirs.fileno(),),
+                                       extra_sources={"/sandbox/zygote.py": self._source}, zygote=True)
+        finally:
+            theirs.close()
+        ours.setblocking(False)
+        zygote = _Zygote(process, ours, os.getpid())
+        try:
+            if _receive(ours, time.monotonic() + START_SECONDS).get("ready") is not True:
+                raise ZygoteUnresponsive("no ready message")
+        except ZygoteUnresponsive as error:
+            ours.close()
+            self.base.terminate(process)
+            raise SandboxUnavailable(f"the pre-forked sandbox did not start ({error})") from None
+        return zygote
+
+    def _fork(self, zygote: _Zygote, submission_file: Path, read_fd: int, write_fd: int, limits) -> ZygoteChild:
+        try:
+            group = cgroups.create(memory_bytes=limits.memory_bytes, processes=limits.processes + 2)  # + relay, init
+        except cgroups.CgroupUnavailable as error:
+            raise SandboxUnavailable(f"cannot make the child's cgroup ({error})") from None
+        status_read, status_write = os.pipe()
+        passed = [status_write]
+        try:
+            passed.append(os.open(submission_file, os.O_RDONLY | os.O_CLOEXEC))
+            passed += group.open_procs()
+            request = {"limits": boot_limits(limits, seccomp_dir=SECCOMP_DIR, processes=limits.processes),
+                       "tmp_bytes": TMP_BYTES, "shm_bytes": SHM_BYTES}
+            deadline = time.monotonic() + REQUEST_SECONDS
+            _send(zygote.control, json.dumps(request).encode(), [read_fd, write_fd, *passed], deadline)
+            reply = _receive(zygote.control, deadline)
+        except BaseException:
+            os.close(status_read)
+            group.kill_all()
+            group.remove()
+            raise
+        finally:
+            for fd in passed:
+                os.close(fd)
+        if reply.get("ok") is not True:
+            os.close(status_read)
+            group.remove()
+            raise SandboxUnavailable(f"the pre-forked sandbox refused a fork ({str(reply.get('error'))[:300]})")
+        return ZygoteChild(status_read, group)
+
+
+def _send(control: socket.socket, data: bytes, fds: list[int], deadline: float) -> None:
+    while True:
+        if not _ready(control, select.POLLOUT, deadline):
+            raise ZygoteUnresponsive("did not take a fork request before the deadline")
+        try:
+            socket.send_fds(control, [data], fds)
+            return
+        except BlockingIOError:
+            continue
+        except OSError as error:
+            raise ZygoteUnresponsive(f"its socket failed ({error})") from None
+
+
+def _receive(control: socket.socket, deadline: float) -> dict:
+    while True:
+        if not _ready(control, select.POLLIN, deadline):
+            raise ZygoteUnresponsive("did not answer before the deadline")
+        try:
+            data = control.recv(MAX_REPLY_BYTES)
+        except BlockingIOError:
+            continue
+        except OSError as error:
+            raise ZygoteUnresponsive(f"its socket failed ({error})") from None
+        if not data:
+            raise ZygoteUnresponsive("it closed its socket")
+        try:
+            reply = json.loads(data)
+        except ValueError:
+            raise ZygoteUnresponsive("it sent something that is not a reply") from None
+        if not isinstance(reply, dict):
+            raise ZygoteUnresponsive("it sent something that is not a reply")
+        return reply
+
+
+def _ready(control: socket.socket, event: int, deadline: float) -> bool:
+    poller = select.poll()
+    poller.register(control, event)
+    remaining = deadline - time.monotonic()
+    return remaining > 0 and bool(poller.poll(max(1, int(remaining * 1000))))
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def zygote_enabled() -> bool:
+    """Whether the course lets the bubblewrap tier pre-fork (AUTOGRADER_ZYGOTE=off turns it off)."""
+    return os.environ.get(ZYGOTE_ENV, "on").lower() not in ("off", "0", "no", "false")
+
+
+def bubblewrap_launcher() -> BubblewrapLauncher | PreforkedLauncher:
+    """The bubblewrap tier's launcher: pre-forked where a trial child passes, else a fresh sandbox each time."""
+    base = BubblewrapLauncher()
+    if not zygote_enabled():
+        return base
+    try:
+        launcher = PreforkedLauncher(base)
+    except SandboxUnavailable:
+        return base
+    if trial_child_fails(launcher) is not None:
+        launcher.stop()
+        return base
+    return launcher
+
+
+def trial_child_fails(launcher: PreforkedLauncher) -> str | None:
+    """Fork one child that imports numpy and wait for its ready message; None when it comes, else why not."""
+    from autograder.extract import submission_from_bytes
+    from autograder.sandbox.session import StudentSession
+
+    session = StudentSession(submission_from_bytes(b"import numpy\n", name="probe", filename="probe.py"), launcher=launcher)
+    try:
+        session.wait_until_loaded()
+        failure = session.load_failure
+        return None if failure is None else str(failure)
+    except SandboxUnavailable as error:
+        return str(error)
+    finally:
+        session.close()
+
+
+@atexit.register
+def _stop_all() -> None:
+    for launcher in _live:
+        launcher.stop()
