@@ -109,6 +109,14 @@ class PreforkedLauncher:
         self._source = ZYGOTE_SCRIPT.read_bytes()
         _live.append(self)
 
+    @property
+    def runtime(self):
+        return self.base.runtime
+
+    def command(self, *, info_fd: int, data_fds: dict[str, int]) -> list[str]:
+        """The zygote sandbox's bwrap argv (the fresh tier's, with nested user namespaces and /dev read-only)."""
+        return self.base.command(info_fd=info_fd, data_fds=data_fds, zygote=True)
+
     def spawn(self, *, submission_file: Path, read_fd: int, write_fd: int, limits) -> ZygoteChild:
         for _ in range(2):
             zygote = self._running_zygote(limits)

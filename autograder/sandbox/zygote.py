@@ -171,10 +171,11 @@ def init(request, read_fd, write_fd, submission_fd, setup_fd):
 
     It writes b"ok" to `setup_fd` just before the student's process starts, or why the setup failed.
     """
+    python_handlers = {}  # python's own (SIGINT raises KeyboardInterrupt; SIGPIPE, SIGXFSZ ignored): the student's
     try:
         for number in range(1, signal.NSIG):
             try:
-                signal.signal(number, signal.SIG_DFL)  # an init ignores every signal it has no handler for
+                python_handlers[number] = signal.signal(number, signal.SIG_DFL)  # an init drops signals it has no handler for
             except (OSError, ValueError):
                 continue
         fresh_mounts(int(request["tmp_bytes"]), int(request["shm_bytes"]))
@@ -187,6 +188,9 @@ def init(request, read_fd, write_fd, submission_fd, setup_fd):
     os.close(setup_fd)
     student_pid = os.fork()
     if student_pid == 0:
+        for number, handler in python_handlers.items():
+            if handler is not None:
+                signal.signal(number, handler)
         student(request, read_fd, write_fd, submission_fd)
     for fd in (read_fd, write_fd, submission_fd):
         os.close(fd)
@@ -281,6 +285,7 @@ def student(request, read_fd, write_fd, submission_fd):
     except Exception as error:  # noqa: BLE001 - no filter: run nothing
         os.write(2, f"seccomp filter not loaded: {type(error).__name__}: {error}\n".encode())
         os._exit(boot.SECCOMP_FAILED)
+    sys.argv = ["/sandbox/child.py", str(read_fd), str(write_fd)]  # what boot.py leaves for child.py
     try:
         child.serve(read_fd, write_fd, cells)
     except BaseException:  # noqa: BLE001 - as an uncaught exception ends python: status 1

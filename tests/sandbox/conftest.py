@@ -68,6 +68,14 @@ def bwrap():
     return real_launcher("bubblewrap")
 
 
+@pytest.fixture(scope="session")
+def fresh_bwrap(bwrap):
+    """The bubblewrap tier without the pre-forked sandbox: a fresh sandbox per submission."""
+    from autograder.sandbox.bubblewrap import BubblewrapLauncher
+
+    return BubblewrapLauncher()
+
+
 def session_for(source: bytes | str, launcher, limits: Limits = FAST, name: str = "sub") -> StudentSession:
     raw = source.encode() if isinstance(source, str) else source
     return StudentSession(submission_from_bytes(raw, name=name, filename=f"{name}.py"), limits=limits, launcher=launcher)
@@ -152,7 +160,15 @@ def leftovers() -> list[str]:
     machine-wide by `container_tier_processes`). Processes present when the test started are not
     counted.
     """
-    return [line for pid, line in _descendants().items() if pid not in _BASELINE]
+    resident = resident_zygote_pids()
+    return [line for pid, line in _descendants().items() if pid not in _BASELINE and pid not in resident]
+
+
+def resident_zygote_pids() -> set[int]:
+    """The pre-forked sandbox's bwrap, init and zygote, which stay up between students by design."""
+    from autograder.sandbox import prefork
+
+    return {pid for launcher in prefork._live for pid in launcher.resident_pids()}
 
 
 def _descendants() -> dict[int, str]:
