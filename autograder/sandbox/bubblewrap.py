@@ -52,6 +52,7 @@ class BubblewrapLauncher:
     """Starts each child inside a fresh bubblewrap sandbox and kills it by killing the sandbox's init."""
 
     isolation = "bubblewrap"
+    start_mode = "fresh"  # a new sandbox per submission (prefork.py forks them from a zygote instead)
 
     def __init__(self, runtime: Runtime | None = None):
         runtime = runtime or load_runtime()

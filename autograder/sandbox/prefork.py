@@ -154,6 +154,15 @@ class PreforkedLauncher:
             found.update(level)
         return found
 
+    def zygote_pid(self) -> int | None:
+        """The zygote's host pid (bwrap's init's child), while one runs."""
+        zygote = self._zygote
+        if zygote is None or zygote.owner != os.getpid():
+            return None
+        inits = _children(zygote.process.pid)
+        zygotes = [child for init in inits for child in _children(init)]
+        return zygotes[0] if zygotes else None
+
     def stop(self) -> None:
         """Stop the zygote sandbox (a later spawn starts a new one)."""
         zygote, self._zygote = self._zygote, None
