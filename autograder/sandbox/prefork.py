@@ -14,6 +14,7 @@ Every exchange with the zygote has a deadline; a zygote that misses one is kille
 from __future__ import annotations
 
 import atexit
+import itertools
 import json
 import os
 import select
@@ -35,6 +36,7 @@ REQUEST_SECONDS = 5.0
 EXIT_SECONDS = 5.0
 MAX_REPLY_BYTES = 4096
 _live: list["PreforkedLauncher"] = []
+_request_numbers = itertools.count()
 
 
 class ZygoteUnresponsive(Exception):
@@ -48,13 +50,33 @@ class ZygoteChild:
     status pipe, which reaches end-of-file once the relay (and so the child's whole namespace) is gone.
     """
 
-    def __init__(self, status_fd: int, group: cgroups.Cgroup):
+    def __init__(self, status_fd: int, group: cgroups.Cgroup, *, start: socket.socket, limits, zygote: "_Zygote",
+                 request: int):
         self.status_fd = status_fd
+        self.request = request  # the fork request's number, which the zygote's reply repeats
         self.group = group
+        self.limits = limits
+        self.zygote = zygote
+        self.confirmed = False  # whether the zygote's reply to this fork request has been read
         self.returncode: int | None = None
         self.setup_error: str | None = None
+        self._start = start
         self._status = b""
         self.pid = status_fd  # only an identity for logs; the child's host pids are the cgroup's members
+
+    def start(self, submission_file: Path, read_fd: int, write_fd: int, deadline: float) -> None:
+        """Hand the waiting child its protocol pipes and its submission; it then loads the cells."""
+        submission_fd = os.open(submission_file, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            _send(self._start, b"go", [read_fd, write_fd, submission_fd], deadline)
+        finally:
+            os.close(submission_fd)
+        self.close_start()
+
+    def close_start(self) -> None:
+        if self._start is not None:
+            self._start.close()
+            self._start = None
 
     def poll(self) -> int | None:
         if self.returncode is None and select.select([self.status_fd], [], [], 0)[0]:
@@ -96,7 +118,11 @@ class _Zygote:
 
 
 class PreforkedLauncher:
-    """Forks each child from a resident zygote sandbox; isolation is the bubblewrap tier's, and stronger."""
+    """Forks each child from a resident zygote sandbox; isolation is the bubblewrap tier's, and stronger.
+
+    While one child is graded the next is already being prepared (a spare: forked, its namespaces
+    and mounts made, waiting for its submission), so a spawn only hands the spare its descriptors.
+    """
 
     isolation = "bubblewrap"
     start_mode = "zygote"
@@ -106,6 +132,7 @@ class PreforkedLauncher:
             raise SandboxUnavailable(f"the pre-forked sandbox needs a cgroup per child: {cgroups.unavailable_reason()}")
         self.base = base or BubblewrapLauncher()
         self._zygote: _Zygote | None = None
+        self._spare: ZygoteChild | None = None
         self._source = ZYGOTE_SCRIPT.read_bytes()
         _live.append(self)
 
@@ -118,21 +145,32 @@ class PreforkedLauncher:
         return self.base.command(info_fd=info_fd, data_fds=data_fds, zygote=True)
 
     def spawn(self, *, submission_file: Path, read_fd: int, write_fd: int, limits) -> ZygoteChild:
-        for _ in range(2):
-            zygote = self._running_zygote(limits)
+        for _ in range(3):
+            child = self._take_spare(limits) or self._prepare(self._running_zygote(limits), limits)
             try:
-                return self._fork(zygote, submission_file, read_fd, write_fd, limits)
+                self._confirm(child)
+                child.start(submission_file, read_fd, write_fd, time.monotonic() + REQUEST_SECONDS)
             except ZygoteUnresponsive:
+                self._raise_setup_failure(child)
+                self.terminate(child)
                 self.stop()  # a wedged zygote never holds up the next student: start a new one
-        raise SandboxUnavailable("the pre-forked sandbox did not answer two fork requests in a row")
+                continue
+            try:
+                self._spare = self._prepare(self._running_zygote(limits), limits)
+            except (ZygoteUnresponsive, SandboxUnavailable):
+                self._spare = None  # the next spawn prepares one (and replaces the zygote if it must)
+            return child
+        raise SandboxUnavailable("the pre-forked sandbox did not answer three fork requests in a row")
 
     def terminate(self, process: ZygoteChild) -> None:
         """Kill every process of the child's cgroup, wait for its relay's status, remove the cgroup."""
+        process.close_start()
         process.group.kill_all()
-        try:
-            process.wait(EXIT_SECONDS)
-        except (subprocess.TimeoutExpired, SandboxUnavailable):
-            pass
+        if process.confirmed:
+            try:
+                process.wait(EXIT_SECONDS)
+            except (subprocess.TimeoutExpired, SandboxUnavailable):
+                pass
         try:
             os.close(process.status_fd)
         except OSError:
@@ -144,7 +182,7 @@ class PreforkedLauncher:
         return process.group.out_of_memory()
 
     def resident_pids(self) -> set[int]:
-        """bwrap, its init and the zygote: the processes that outlive each child by design."""
+        """bwrap, its init, the zygote and the waiting spare: the processes that outlive each child by design."""
         zygote = self._zygote
         if zygote is None or zygote.owner != os.getpid():
             return set()
@@ -152,7 +190,7 @@ class PreforkedLauncher:
         for _ in range(2):
             level = [child for pid in level for child in _children(pid)]
             found.update(level)
-        return found
+        return found | (self._spare.group.members() if self._spare is not None else set())
 
     def zygote_pid(self) -> int | None:
         """The zygote's host pid (bwrap's init's child), while one runs."""
@@ -164,12 +202,29 @@ class PreforkedLauncher:
         return zygotes[0] if zygotes else None
 
     def stop(self) -> None:
-        """Stop the zygote sandbox (a later spawn starts a new one)."""
+        """Stop the spare and the zygote sandbox (a later spawn starts a new one).
+
+        Children still running from it end with it: they are inside its pid namespace.
+        """
+        spare, self._spare = self._spare, None
         zygote, self._zygote = self._zygote, None
         if zygote is None or zygote.owner != os.getpid():
             return
+        if spare is not None:
+            self.terminate(spare)
         zygote.control.close()
         self.base.terminate(zygote.process)
+
+    def _take_spare(self, limits) -> ZygoteChild | None:
+        spare, self._spare = self._spare, None
+        zygote = self._zygote
+        if spare is None:
+            return None
+        if spare.limits == limits and zygote is not None and zygote.owner == os.getpid() and zygote.process.poll() is None:
+            return spare
+        if zygote is not None and zygote.owner == os.getpid():
+            self.terminate(spare)
+        return None
 
     def _running_zygote(self, limits) -> _Zygote:
         zygote = self._zygote
@@ -198,40 +253,62 @@ class PreforkedLauncher:
             raise SandboxUnavailable(f"the pre-forked sandbox did not start ({error})") from None
         return zygote
 
-    def _fork(self, zygote: _Zygote, submission_file: Path, read_fd: int, write_fd: int, limits) -> ZygoteChild:
+    def _prepare(self, zygote: _Zygote, limits) -> ZygoteChild:
+        """Ask the zygote for a child in a fresh cgroup; it sets itself up and waits for `ZygoteChild.start`.
+
+        The zygote's reply is read by `_confirm`, so a spare's preparation costs the grader no wait.
+        """
         try:
             group = cgroups.create(memory_bytes=limits.memory_bytes, processes=limits.processes + 2)  # + relay, init
         except cgroups.CgroupUnavailable as error:
             raise SandboxUnavailable(f"cannot make the child's cgroup ({error})") from None
         status_read, status_write = os.pipe()
-        passed = [status_write]
+        start, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        start.setblocking(False)
+        passed = [status_write, theirs.detach()]
         try:
-            passed.append(os.open(submission_file, os.O_RDONLY | os.O_CLOEXEC))
             passed += group.open_procs()
-            request = {"limits": boot_limits(limits, seccomp_dir=SECCOMP_DIR, processes=limits.processes),
+            number = next(_request_numbers)
+            request = {"id": number, "limits": boot_limits(limits, seccomp_dir=SECCOMP_DIR, processes=limits.processes),
                        "tmp_bytes": TMP_BYTES, "shm_bytes": SHM_BYTES}
-            deadline = time.monotonic() + REQUEST_SECONDS
-            _send(zygote.control, json.dumps(request).encode(), [read_fd, write_fd, *passed], deadline)
-            reply = _receive(zygote.control, deadline)
+            _send(zygote.control, json.dumps(request).encode(), passed, time.monotonic() + REQUEST_SECONDS)
         except BaseException:
             os.close(status_read)
-            group.kill_all()
+            start.close()
             group.remove()
             raise
         finally:
             for fd in passed:
                 os.close(fd)
+        return ZygoteChild(status_read, group, start=start, limits=limits, zygote=zygote, request=number)
+
+    def _raise_setup_failure(self, child: ZygoteChild) -> None:
+        """A child that could not take its submission: SandboxUnavailable if its setup failed (never retried)."""
+        try:
+            child.wait(1.0)
+        except subprocess.TimeoutExpired:
+            return
+        except SandboxUnavailable:
+            self.terminate(child)
+            raise
+
+    def _confirm(self, child: ZygoteChild) -> None:
+        """Read the zygote's answer to the child's fork request (within the deadline)."""
+        if child.confirmed:
+            return
+        deadline = time.monotonic() + REQUEST_SECONDS
+        reply = _receive(child.zygote.control, deadline)
+        while reply.get("id") != child.request:  # the answer for a spare discarded unread
+            reply = _receive(child.zygote.control, deadline)
+        child.confirmed = True
         if reply.get("ok") is not True:
-            os.close(status_read)
-            group.remove()
             raise SandboxUnavailable(f"the pre-forked sandbox refused a fork ({str(reply.get('error'))[:300]})")
-        return ZygoteChild(status_read, group)
 
 
 def _send(control: socket.socket, data: bytes, fds: list[int], deadline: float) -> None:
     while True:
         if not _ready(control, select.POLLOUT, deadline):
-            raise ZygoteUnresponsive("did not take a fork request before the deadline")
+            raise ZygoteUnresponsive("did not take a request before the deadline")
         try:
             socket.send_fds(control, [data], fds)
             return

@@ -4,14 +4,16 @@ Usage: python -I -S zygote.py CONTROL_FD   (stdlib + numpy only; imports boot.py
 
 The zygote never runs student code and never loads the seccomp filter itself. For each request on the
 control socket (an AF_UNIX SOCK_SEQPACKET from the trusted parent: a JSON header plus SCM_RIGHTS
-descriptors READ, WRITE, STATUS, SUBMISSION, then one `cgroup.procs` per controller) it forks:
+descriptors STATUS, START, then one `cgroup.procs` per controller) it forks a child that sets itself
+up and then waits on START, a socket of its own, for its submission (READ, WRITE, SUBMISSION by
+SCM_RIGHTS). The parent prepares the next child this way while the current one is graded:
 
     zygote ── relay          joins the submission's cgroup, unshares user, mount, pid, ipc, net, uts and
                 │            cgroup namespaces, maps its uid to itself, waits, writes the exit status to STATUS
                 └─ init      pid 1 of the new pid namespace: fresh tmpfs on every writable mount, a fresh
                     │        /proc and /dev/pts, checks that nothing writable of the zygote is left, drops
                     │        every capability, becomes undumpable, waits; its exit kills the namespace
-                    └─ student   rlimits, boot.load_seccomp, then child.serve on READ/WRITE
+                    └─ student   waits on START; then rlimits, boot.load_seccomp, child.serve on READ/WRITE
 
 The relay's status is "<code>\\n" (bubblewrap's convention: 128 + signal when killed), or
 "setup-failed\\n<why>" when a namespace, mount, capability or check step failed before any student code
@@ -69,12 +71,14 @@ def main():
             return
         if not data:
             return  # the parent closed its end
+        request = None
         try:
             request = json.loads(data)
             pid = os.fork()
         except Exception as error:  # noqa: BLE001 - a refused request is reported, and the zygote stays up
             close_all(fds)
-            control.sendmsg([json.dumps({"ok": False, "error": f"{type(error).__name__}: {error}"}).encode()])
+            number = request.get("id") if isinstance(request, dict) else None
+            control.sendmsg([json.dumps({"id": number, "ok": False, "error": f"{type(error).__name__}: {error}"}).encode()])
             continue
         if pid == 0:
             try:
@@ -83,7 +87,7 @@ def main():
             finally:
                 os._exit(SETUP_FAILED)
         close_all(fds)
-        control.sendmsg([json.dumps({"ok": True}).encode()])
+        control.sendmsg([json.dumps({"id": request.get("id"), "ok": True}).encode()])
 
 
 def receive(control):
@@ -105,9 +109,9 @@ def close_all(fds):
 
 def relay(request, fds):
     """The relay: join the cgroup, make the namespaces, start the init, report its exit status."""
-    read_fd, write_fd, status_fd, submission_fd, *procs_fds = fds
+    status_fd, start_fd, *procs_fds = fds
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    keep_only([read_fd, write_fd, status_fd, submission_fd, *procs_fds])
+    keep_only([status_fd, start_fd, *procs_fds])
     try:
         for fd in procs_fds:
             os.write(fd, b"0")  # into the submission's memory + pids cgroup, before anything else forks
@@ -126,8 +130,8 @@ def relay(request, fds):
     if init_pid == 0:
         os.close(status_fd)
         os.close(setup_read)
-        init(request, read_fd, write_fd, submission_fd, setup_write)
-    for fd in (read_fd, write_fd, submission_fd, setup_write):
+        init(request, start_fd, setup_write)
+    for fd in (start_fd, setup_write):
         os.close(fd)
     setup = read_all(setup_read)
     _, status = os.waitpid(init_pid, 0)
@@ -166,7 +170,7 @@ def keep_only(fds):
                 pass
 
 
-def init(request, read_fd, write_fd, submission_fd, setup_fd):
+def init(request, start_fd, setup_fd):
     """pid 1 of the child's namespaces: fresh mounts, no capabilities; exits with the student's status.
 
     It writes b"ok" to `setup_fd` just before the student's process starts, or why the setup failed.
@@ -191,9 +195,8 @@ def init(request, read_fd, write_fd, submission_fd, setup_fd):
         for number, handler in python_handlers.items():
             if handler is not None:
                 signal.signal(number, handler)
-        student(request, read_fd, write_fd, submission_fd)
-    for fd in (read_fd, write_fd, submission_fd):
-        os.close(fd)
+        student(request, start_fd)
+    os.close(start_fd)
     while True:
         try:
             pid, status = os.waitpid(-1, 0)
@@ -260,14 +263,24 @@ def drop_capabilities():
         raise SetupFailed(f"capabilities remain: {sets}")
 
 
-def student(request, read_fd, write_fd, submission_fd):
-    """The student's process: the same rlimits and seccomp filter as boot.py, then child.serve."""
+def student(request, start_fd):
+    """The student's process: wait for the submission, then the same rlimits and seccomp filter as boot.py, then
+    child.serve."""
     import resource
 
     import boot
     import child
     import numpy
 
+    start = socket.socket(fileno=start_fd)
+    try:
+        message, fds, _, _ = socket.recv_fds(start, 16, 3)
+    except OSError:
+        os._exit(0)
+    start.close()
+    if message != b"go" or len(fds) != 3:
+        os._exit(0)  # the parent discarded this child
+    read_fd, write_fd, submission_fd = fds
     try:
         with os.fdopen(submission_fd, "rb") as handle:
             cells = json.loads(handle.read())["cells"]

@@ -123,7 +123,7 @@ def zygote(bwrap):
 
 
 def test_the_next_student_finds_nothing_the_last_one_left(zygote):
-    resident = zygote.resident_pids()
+    forked_from = zygote.zygote_pid()
     first = session_for(LITTER, zygote, name="a")
     try:
         assert rubric(first)[0] == 3
@@ -137,7 +137,7 @@ def test_the_next_student_finds_nothing_the_last_one_left(zygote):
         assert second.call("found") == (0, 0, 0, 0, 0)  # files, processes, socket, IPC, tmpfs entries
     finally:
         second.close()
-    assert zygote.resident_pids() == resident, "both students were forked from the same zygote"
+    assert zygote.zygote_pid() == forked_from is not None, "both students were forked from the same zygote"
     assert_no_leftovers()
 
 
@@ -177,12 +177,13 @@ def test_a_zygote_that_stops_answering_is_replaced(zygote):
     stopped = zygote.zygote_pid()
     os.kill(stopped, signal.SIGSTOP)
     try:
-        session = session_for(CLEAN, zygote)
-        try:
-            assert rubric(session)[0] == 3
-        finally:
-            session.close()
-        assert stopped not in zygote.resident_pids(), "a new zygote took over"
+        for _ in range(2):  # the first takes the spare prepared before the stop; the second finds the zygote stuck
+            session = session_for(CLEAN, zygote)
+            try:
+                assert rubric(session)[0] == 3
+            finally:
+                session.close()
+        assert zygote.zygote_pid() not in (None, stopped), "a new zygote took over"
     finally:
         try:
             os.kill(stopped, signal.SIGCONT)
