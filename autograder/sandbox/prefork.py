@@ -14,6 +14,7 @@ Every exchange with the zygote has a deadline; a zygote that misses one is kille
 from __future__ import annotations
 
 import atexit
+import functools
 import itertools
 import json
 import os
@@ -360,16 +361,23 @@ def zygote_enabled() -> bool:
 
 def bubblewrap_launcher() -> BubblewrapLauncher | PreforkedLauncher:
     """The bubblewrap tier's launcher: pre-forked where a trial child passes, else a fresh sandbox each time."""
-    base = BubblewrapLauncher()
-    if not zygote_enabled():
-        return base
+    return (zygote_enabled() and preforked_launcher()) or BubblewrapLauncher()
+
+
+@functools.lru_cache(maxsize=1)
+def preforked_launcher() -> PreforkedLauncher | None:
+    """The pre-forked launcher once a trial child forked from its zygote answered (once per process), else None.
+
+    The trial child sets the rlimits, loads the seccomp filter and imports numpy, so it also proves
+    the bubblewrap tier works (policy then skips the fresh sandbox's own probe).
+    """
     try:
-        launcher = PreforkedLauncher(base)
+        launcher = PreforkedLauncher()
     except SandboxUnavailable:
-        return base
+        return None
     if trial_child_fails(launcher) is not None:
         launcher.stop()
-        return base
+        return None
     return launcher
 
 
