@@ -152,9 +152,10 @@ class PreforkedLauncher:
                 self._confirm(child)
                 child.start(submission_file, read_fd, write_fd, time.monotonic() + REQUEST_SECONDS)
             except ZygoteUnresponsive:
-                self._raise_setup_failure(child)
-                self.terminate(child)
+                if child.confirmed:
+                    self._raise_setup_failure(child)  # it was forked but is gone: was its setup refused?
                 self.stop()  # a wedged zygote never holds up the next student: start a new one
+                self.terminate(child)
                 continue
             try:
                 self._spare = self._prepare(self._running_zygote(limits), limits)
@@ -165,7 +166,12 @@ class PreforkedLauncher:
 
     def terminate(self, process: ZygoteChild) -> None:
         """Kill every process of the child's cgroup, wait for its relay's status, remove the cgroup."""
-        process.close_start()
+        process.close_start()  # a child still waiting for its submission exits on its own
+        if not process.confirmed:
+            try:
+                self._confirm(process)  # once the zygote has forked it, its status pipe tells when it is gone
+            except (ZygoteUnresponsive, SandboxUnavailable):
+                pass
         process.group.kill_all()
         if process.confirmed:
             try:
@@ -211,17 +217,18 @@ class PreforkedLauncher:
         zygote, self._zygote = self._zygote, None
         if zygote is None or zygote.owner != os.getpid():
             return
-        if spare is not None:
-            self.terminate(spare)
         zygote.control.close()
         self.base.terminate(zygote.process)
+        if spare is not None:
+            self.terminate(spare)
 
     def _take_spare(self, limits) -> ZygoteChild | None:
         spare, self._spare = self._spare, None
         zygote = self._zygote
         if spare is None:
             return None
-        if spare.limits == limits and zygote is not None and zygote.owner == os.getpid() and zygote.process.poll() is None:
+        if (spare.limits == limits and spare.zygote is zygote and zygote.owner == os.getpid()
+                and zygote.process.poll() is None):
             return spare
         if zygote is not None and zygote.owner == os.getpid():
             self.terminate(spare)
@@ -341,6 +348,8 @@ def _receive(control: socket.socket, deadline: float) -> dict:
 
 
 def _ready(control: socket.socket, event: int, deadline: float) -> bool:
+    if control.fileno() < 0:
+        raise ZygoteUnresponsive("its socket is closed (the zygote was stopped)")
     poller = select.poll()
     poller.register(control, event)
     remaining = deadline - time.monotonic()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import signal
 
+import numpy as np
 import pytest
 
+from autograder.errors import SandboxUnavailable
 from autograder.sandbox import prefork
 from autograder.sandbox.bubblewrap import BubblewrapLauncher
 from .conftest import CLEAN, FAST, assert_no_leftovers, rubric, session_for
@@ -201,4 +203,20 @@ def test_the_zygote_can_be_switched_off(bwrap, monkeypatch):
         assert rubric(session)[0] == 3 and session.isolation == "bubblewrap"
     finally:
         session.close()
+    assert_no_leftovers()
+
+
+def test_a_child_whose_setup_fails_is_a_grader_error_never_a_score(zygote, monkeypatch):
+    monkeypatch.setattr(prefork, "TMP_BYTES", "not a size")  # the init cannot mount /tmp: nothing of the student runs
+    launcher = prefork.PreforkedLauncher()
+    try:
+        assert prefork.trial_child_fails(launcher) is not None, "selection would fall back to a fresh sandbox"
+        session = session_for(CLEAN, launcher)
+        try:
+            with pytest.raises(SandboxUnavailable, match="could not set up a child"):
+                session.call("CELoss.forward", np.zeros((2, 3)), np.array([0, 1]))
+        finally:
+            session.close()
+    finally:
+        launcher.stop()
     assert_no_leftovers()
