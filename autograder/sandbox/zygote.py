@@ -11,8 +11,9 @@ SCM_RIGHTS). The parent prepares the next child this way while the current one i
     zygote ── relay          joins the submission's cgroup, unshares user, mount, pid, ipc, net, uts and
                 │            cgroup namespaces, maps its uid to itself, waits, writes the exit status to STATUS
                 └─ init      pid 1 of the new pid namespace: fresh tmpfs on every writable mount, a fresh
-                    │        /proc and /dev/pts, checks that nothing writable of the zygote is left, drops
-                    │        every capability, becomes undumpable, waits; its exit kills the namespace
+                    │        /proc and /dev/pts, checks that nothing writable of the zygote is left, allows
+                    │        no further user namespace, becomes undumpable, drops every capability, waits;
+                    │        its exit kills the namespace
                     └─ student   waits on START; then rlimits, boot.load_seccomp, child.serve on READ/WRITE
 
 The relay's status is "<code>\\n" (bubblewrap's convention: 128 + signal when killed), or
@@ -183,6 +184,8 @@ def init(request, start_fd, setup_fd):
             except (OSError, ValueError):
                 continue
         fresh_mounts(int(request["tmp_bytes"]), int(request["shm_bytes"]))
+        with open("/proc/sys/user/max_user_namespaces", "w") as handle:
+            handle.write("0")  # as bwrap's --disable-userns: no user namespace below this one, seccomp or not
         check(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "undumpable")  # the student cannot open /proc/1/mem
         drop_capabilities()
     except Exception as error:  # noqa: BLE001 - any failure: nothing of the student runs

@@ -220,3 +220,26 @@ def test_a_child_whose_setup_fails_is_a_grader_error_never_a_score(zygote, monke
     finally:
         launcher.stop()
     assert_no_leftovers()
+
+
+NEST = CLEAN.decode() + '''
+import ctypes
+
+def nest():
+    libc = ctypes.CDLL(None, use_errno=True)
+    refused = libc.unshare(0x10000000) != 0 and ctypes.get_errno()
+    limit = open("/proc/sys/user/max_user_namespaces").read().strip()
+    capabilities = [line.split()[1] for line in open("/proc/self/status") if line.startswith("Cap")]
+    return int(refused), limit, " ".join(capabilities)
+'''
+
+
+def test_a_forked_child_has_no_capabilities_and_cannot_nest_namespaces(zygote):
+    session = session_for(NEST, zygote)
+    try:
+        refused, limit, capabilities = session.call("nest")
+    finally:
+        session.close()
+    assert refused == 1 and limit == "0"  # EPERM from seccomp; and no user namespace may be made below it anyway
+    assert set(capabilities.split()) == {"0000000000000000"}
+    assert_no_leftovers()
