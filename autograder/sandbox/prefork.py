@@ -18,104 +18,24 @@ import functools
 import itertools
 import json
 import os
-import select
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.errors import SandboxUnavailable
 from autograder.sandbox import cgroups
 from autograder.sandbox.bubblewrap import SECCOMP_DIR, SHM_BYTES, TMP_BYTES, BubblewrapLauncher
 from autograder.sandbox.launch import boot_limits
+from autograder.sandbox.zygote_wire import Zygote, ZygoteChild, ZygoteUnresponsive, receive, send
 
 ZYGOTE_SCRIPT = Path(__file__).with_name("zygote.py")
 ZYGOTE_ENV = "AUTOGRADER_ZYGOTE"
 START_SECONDS = 30.0  # bwrap plus numpy's import, on a busy machine
 REQUEST_SECONDS = 5.0
 EXIT_SECONDS = 5.0
-MAX_REPLY_BYTES = 4096
 _live: list["PreforkedLauncher"] = []
 _request_numbers = itertools.count()
-
-
-class ZygoteUnresponsive(Exception):
-    """The zygote missed a deadline or closed its socket: it is replaced."""
-
-
-class ZygoteChild:
-    """The parent's handle on one forked child, shaped like the `subprocess.Popen` the session expects.
-
-    `returncode` follows bubblewrap's convention (128 + signal when killed); it comes from the relay's
-    status pipe, which reaches end-of-file once the relay (and so the child's whole namespace) is gone.
-    """
-
-    def __init__(self, status_fd: int, group: cgroups.Cgroup, *, start: socket.socket, limits, zygote: "_Zygote",
-                 request: int):
-        self.status_fd = status_fd
-        self.request = request  # the fork request's number, which the zygote's reply repeats
-        self.group = group
-        self.limits = limits
-        self.zygote = zygote
-        self.confirmed = False  # whether the zygote's reply to this fork request has been read
-        self.returncode: int | None = None
-        self.setup_error: str | None = None
-        self._start = start
-        self._status = b""
-        self.pid = status_fd  # only an identity for logs; the child's host pids are the cgroup's members
-
-    def start(self, submission_file: Path, read_fd: int, write_fd: int, deadline: float) -> None:
-        """Hand the waiting child its protocol pipes and its submission; it then loads the cells."""
-        submission_fd = os.open(submission_file, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            _send(self._start, b"go", [read_fd, write_fd, submission_fd], deadline)
-        finally:
-            os.close(submission_fd)
-        self.close_start()
-
-    def close_start(self) -> None:
-        if self._start is not None:
-            self._start.close()
-            self._start = None
-
-    def poll(self) -> int | None:
-        if self.returncode is None and select.select([self.status_fd], [], [], 0)[0]:
-            self._read()
-        return self.returncode
-
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.returncode is None:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                raise subprocess.TimeoutExpired("zygote child", timeout)
-            if select.select([self.status_fd], [], [], remaining)[0]:
-                self._read()
-        if self.setup_error is not None:
-            raise SandboxUnavailable(f"the pre-forked sandbox could not set up a child: {self.setup_error}")
-        return self.returncode
-
-    def _read(self) -> None:
-        chunk = os.read(self.status_fd, 4096)
-        if chunk and len(self._status) < 8192:
-            self._status += chunk
-            return
-        if chunk:
-            return
-        line, _, reason = self._status.partition(b"\n")
-        if line == b"setup-failed":
-            self.setup_error = reason.decode(errors="replace")[:500] or "unknown"
-            self.returncode = 128 + 9
-        else:
-            self.returncode = int(line) if line.isdigit() else 128 + 9  # no status: the relay was killed
-
-
-@dataclass
-class _Zygote:
-    process: subprocess.Popen
-    control: socket.socket
-    owner: int  # the pid that started it: a forked grader must not share it
 
 
 class PreforkedLauncher:
@@ -132,7 +52,7 @@ class PreforkedLauncher:
         if cgroups.unavailable_reason() is not None:
             raise SandboxUnavailable(f"the pre-forked sandbox needs a cgroup per child: {cgroups.unavailable_reason()}")
         self.base = base or BubblewrapLauncher()
-        self._zygote: _Zygote | None = None
+        self._zygote: Zygote | None = None
         self._spare: ZygoteChild | None = None
         self._source = ZYGOTE_SCRIPT.read_bytes()
         _live.append(self)
@@ -234,7 +154,7 @@ class PreforkedLauncher:
             self.terminate(spare)
         return None
 
-    def _running_zygote(self, limits) -> _Zygote:
+    def _running_zygote(self, limits) -> Zygote:
         zygote = self._zygote
         if zygote is not None and (zygote.owner != os.getpid() or zygote.process.poll() is not None):
             self.stop()
@@ -243,7 +163,7 @@ class PreforkedLauncher:
             zygote = self._zygote = self._start_zygote(limits)
         return zygote
 
-    def _start_zygote(self, limits) -> _Zygote:
+    def _start_zygote(self, limits) -> Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             process = self.base._start(limits, "/sandbox/zygote.py", [str(theirs.fileno())], keep_fds=(theirs.fileno(),),
@@ -251,9 +171,9 @@ class PreforkedLauncher:
         finally:
             theirs.close()
         ours.setblocking(False)
-        zygote = _Zygote(process, ours, os.getpid())
+        zygote = Zygote(process, ours, os.getpid())
         try:
-            if _receive(ours, time.monotonic() + START_SECONDS).get("ready") is not True:
+            if receive(ours, time.monotonic() + START_SECONDS).get("ready") is not True:
                 raise ZygoteUnresponsive("no ready message")
         except ZygoteUnresponsive as error:
             ours.close()
@@ -261,7 +181,7 @@ class PreforkedLauncher:
             raise SandboxUnavailable(f"the pre-forked sandbox did not start ({error})") from None
         return zygote
 
-    def _prepare(self, zygote: _Zygote, limits) -> ZygoteChild:
+    def _prepare(self, zygote: Zygote, limits) -> ZygoteChild:
         """Ask the zygote for a child in a fresh cgroup; it sets itself up and waits for `ZygoteChild.start`.
 
         The zygote's reply is read by `_confirm`, so a spare's preparation costs the grader no wait.
@@ -279,7 +199,7 @@ class PreforkedLauncher:
             number = next(_request_numbers)
             request = {"id": number, "limits": boot_limits(limits, seccomp_dir=SECCOMP_DIR, processes=limits.processes),
                        "tmp_bytes": TMP_BYTES, "shm_bytes": SHM_BYTES}
-            _send(zygote.control, json.dumps(request).encode(), passed, time.monotonic() + REQUEST_SECONDS)
+            send(zygote.control, json.dumps(request).encode(), passed, time.monotonic() + REQUEST_SECONDS)
         except BaseException:
             os.close(status_read)
             start.close()
@@ -305,55 +225,12 @@ class PreforkedLauncher:
         if child.confirmed:
             return
         deadline = time.monotonic() + REQUEST_SECONDS
-        reply = _receive(child.zygote.control, deadline)
+        reply = receive(child.zygote.control, deadline)
         while reply.get("id") != child.request:  # the answer for a spare discarded unread
-            reply = _receive(child.zygote.control, deadline)
+            reply = receive(child.zygote.control, deadline)
         child.confirmed = True
         if reply.get("ok") is not True:
             raise SandboxUnavailable(f"the pre-forked sandbox refused a fork ({str(reply.get('error'))[:300]})")
-
-
-def _send(control: socket.socket, data: bytes, fds: list[int], deadline: float) -> None:
-    while True:
-        if not _ready(control, select.POLLOUT, deadline):
-            raise ZygoteUnresponsive("did not take a request before the deadline")
-        try:
-            socket.send_fds(control, [data], fds)
-            return
-        except BlockingIOError:
-            continue
-        except OSError as error:
-            raise ZygoteUnresponsive(f"its socket failed ({error})") from None
-
-
-def _receive(control: socket.socket, deadline: float) -> dict:
-    while True:
-        if not _ready(control, select.POLLIN, deadline):
-            raise ZygoteUnresponsive("did not answer before the deadline")
-        try:
-            data = control.recv(MAX_REPLY_BYTES)
-        except BlockingIOError:
-            continue
-        except OSError as error:
-            raise ZygoteUnresponsive(f"its socket failed ({error})") from None
-        if not data:
-            raise ZygoteUnresponsive("it closed its socket")
-        try:
-            reply = json.loads(data)
-        except ValueError:
-            raise ZygoteUnresponsive("it sent something that is not a reply") from None
-        if not isinstance(reply, dict):
-            raise ZygoteUnresponsive("it sent something that is not a reply")
-        return reply
-
-
-def _ready(control: socket.socket, event: int, deadline: float) -> bool:
-    if control.fileno() < 0:
-        raise ZygoteUnresponsive("its socket is closed (the zygote was stopped)")
-    poller = select.poll()
-    poller.register(control, event)
-    remaining = deadline - time.monotonic()
-    return remaining > 0 and bool(poller.poll(max(1, int(remaining * 1000))))
 
 
 def _children(pid: int) -> list[int]:
