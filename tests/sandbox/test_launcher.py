@@ -19,7 +19,7 @@ from autograder.sandbox import policy
 from autograder.sandbox.bubblewrap import BubblewrapLauncher
 from autograder.sandbox.launch import CHILD_ENV, PlainLauncher
 from autograder.sandbox.uid import UID_RANGE
-from .conftest import TIERS, assert_no_leftovers, session_for
+from .conftest import TIERS, assert_no_leftovers, preforked, session_for
 
 REPO = Path(autograder.__file__).resolve().parents[1]
 HOST_PATHS = [str(REPO), str(Path(sys.prefix).resolve()), str(Path(tempfile.gettempdir(), "autograder-"))]
@@ -148,9 +148,7 @@ def test_command_isolates_everything(bwrap, mode):
 
 @pytest.mark.parametrize("start", ["fresh", "zygote"])
 def test_child_sees_only_the_sandbox(bwrap, fresh_bwrap, start):
-    if start == "zygote" and getattr(bwrap, "start_mode", "fresh") != "zygote":
-        pytest.skip("the pre-forked sandbox does not run here")
-    session = session_for(VIEW, bwrap if start == "zygote" else fresh_bwrap)
+    session = session_for(VIEW, preforked(bwrap) if start == "zygote" else fresh_bwrap)
     try:
         uid, pid, root, sandbox, env, host, nics, writable, procs, fds, mounts, cwd, mode, groups = session.call("view")
     finally:

@@ -11,7 +11,7 @@ import pytest
 from autograder.errors import SandboxUnavailable
 from autograder.sandbox import prefork
 from autograder.sandbox.bubblewrap import BubblewrapLauncher
-from .conftest import CLEAN, FAST, assert_no_leftovers, rubric, session_for
+from .conftest import CLEAN, FAST, assert_no_leftovers, preforked, rubric, session_for
 
 KEY = 0x5A17  # SysV IPC key student A claims
 
@@ -119,9 +119,7 @@ def fill():
 
 @pytest.fixture(scope="module")
 def zygote(bwrap):
-    if getattr(bwrap, "start_mode", "fresh") != "zygote":
-        pytest.skip(f"the pre-forked sandbox does not run here: {prefork.trial_child_fails(prefork.PreforkedLauncher())}")
-    return bwrap
+    return preforked(bwrap)
 
 
 def test_the_next_student_finds_nothing_the_last_one_left(zygote):
