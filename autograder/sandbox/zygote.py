@@ -211,6 +211,7 @@ def init(request, start_fd, setup_fd):
 
 def fresh_mounts(tmp_bytes, shm_bytes):
     """Replace every mount the zygote could write with a fresh one, then prove that none is left."""
+    inherited = {mount_id for mount_id, *_ in mount_table()}  # this namespace's copies of the zygote's mounts
     check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
     for path, size in ((b"/tmp", tmp_bytes), (b"/dev/shm", shm_bytes)):
         check(libc.mount(b"tmpfs", path, b"tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777".encode()),
@@ -219,33 +220,31 @@ def fresh_mounts(tmp_bytes, shm_bytes):
                      b"newinstance,ptmxmode=0666,mode=0620"), "devpts on /dev/pts")
     check(libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None), "proc on /proc")
     os.chdir("/tmp")
-    left = writable_mounts_of_the_zygote()
+    left = shared_writable_mounts(inherited)
     if left:
         raise SetupFailed(f"writable mounts the zygote shares would stay visible: {', '.join(left)}")
 
 
-def writable_mounts_of_the_zygote():
-    """Mount points still reachable and writable that this child did not mount itself (should be none)."""
+def mount_table():
+    """(mount id, mount point, options, filesystem type) for each line of /proc/self/mountinfo, in order."""
     entries = []
     with open("/proc/self/mountinfo", encoding="utf-8") as handle:
         for line in handle:
             fields = line.split()
-            separator = fields.index("-")
-            entries.append((int(fields[0]), fields[4], fields[5].split(","), fields[separator + 1]))
+            entries.append((int(fields[0]), fields[4], fields[5].split(","), fields[fields.index("-") + 1]))
+    return entries
+
+
+def shared_writable_mounts(inherited):
+    """Reachable read-write mounts inherited from the zygote (none may be, but its device nodes), and fresh
+    mount points that are not covered by a mount of this child."""
     topmost = {}
-    for mount_id, point, options, fstype in entries:
+    for mount_id, point, options, fstype in mount_table():
         topmost[point] = (mount_id, options, fstype)  # mountinfo lists a mount after the one it covers
-    fresh = {entries_id for entries_id, *_ in [topmost[p] for p in FRESH_MOUNTS if p in topmost]}
-    left = []
+    left = [f"{point} (not fresh)" for point in FRESH_MOUNTS if topmost.get(point, (None,))[0] in inherited | {None}]
     for point, (mount_id, options, fstype) in topmost.items():
-        if "rw" not in options or mount_id in fresh:
-            continue
-        if fstype == "devtmpfs" and point in DEVICE_NODES:
-            continue
-        left.append(point)
-    mine = [entry for entry in entries if entry[0] in fresh]
-    if len(mine) != len(FRESH_MOUNTS):
-        left.append("(a fresh mount is missing)")
+        if "rw" in options and mount_id in inherited and not (fstype == "devtmpfs" and point in DEVICE_NODES):
+            left.append(point)
     return left
 
 
