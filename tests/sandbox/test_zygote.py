@@ -241,3 +241,22 @@ def test_a_forked_child_has_no_capabilities_and_cannot_nest_namespaces(zygote):
     assert refused == 1 and limit == "0"  # EPERM from seccomp; and no user namespace may be made below it anyway
     assert set(capabilities.split()) == {"0000000000000000"}
     assert_no_leftovers()
+
+
+class WritableDevLauncher(BubblewrapLauncher):
+    """A zygote sandbox whose /dev stays writable: every child would share it, so none may start."""
+
+    def command(self, *, info_fd: int, data_fds: dict[str, int], zygote: bool = False) -> list[str]:
+        argv = super().command(info_fd=info_fd, data_fds=data_fds, zygote=zygote)
+        at = [i for i, arg in enumerate(argv) if arg == "--remount-ro" and argv[i + 1] == "/dev"][0]
+        return argv[:at] + argv[at + 2:]
+
+
+def test_a_zygote_with_a_shared_writable_mount_is_refused(zygote):
+    launcher = prefork.PreforkedLauncher(WritableDevLauncher())
+    try:
+        reason = prefork.trial_child_fails(launcher)
+    finally:
+        launcher.stop()
+    assert reason is not None and "writable mounts the zygote shares would stay visible: /dev" in reason
+    assert_no_leftovers()
