@@ -27,10 +27,10 @@ from bench.submissions import CORRECT_SHIFT, notebook_with, release_template
 
 
 
-def _session_start(submission: Submission) -> tuple[float, float, float]:
+def _session_start(submission: Submission, launcher=None) -> tuple[float, float, float]:
     """Seconds to start a session (spawn, interpreter, numpy, student cells), one trivial call, and close it."""
     started = time.perf_counter()
-    session = StudentSession(submission)
+    session = StudentSession(submission, launcher=launcher)
     session.__enter__()
     session.wait_until_loaded()
     ready = time.perf_counter()
@@ -76,7 +76,9 @@ def measure(repeats: int = 15) -> dict:
 
     executable, site = _child_interpreter()
     stages: dict[str, list[float]] = {k: [] for k in ("extract", "bare", "numpy", "start_empty", "start", "call",
-                                                     "checks", "bodies", "close", "report", "sandbox")}
+                                                     "checks", "bodies", "close", "report", "sandbox",
+                                                     "warm_zygote", "warm_fresh")}
+    zygote, fresh = _warm_launchers()
     # Every stage is timed once per round, interleaved, so a burst of load on the machine hits all alike.
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -103,14 +105,20 @@ def measure(repeats: int = 15) -> dict:
         for key, value in zip(("start", "call", "checks", "close", "report"), (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
             stages[key].append(value)
         stages["sandbox"].append(stages["start_empty"][-1] - stages["numpy"][-1])  # paired in the same round
+        if zygote is not None:  # the warm sandbox, pre-forked and fresh, in the same round
+            stages["warm_zygote"].append(sum(_session_start(submission, zygote)))
+            stages["warm_fresh"].append(sum(_session_start(submission, fresh)))
 
-    m = {key: median(values) for key, values in stages.items()}
+    m = {key: median(values) if values else None for key, values in stages.items()}
     bare, with_numpy = m["bare"], m["numpy"]
+    if zygote is not None:  # the child is forked with numpy imported: no interpreter start, no import
+        starting = {"sandbox start (fork from the zygote, namespaces, mounts, handshake)": m["start_empty"]}
+    else:
+        starting = {"sandbox start (bwrap, pipes, handshake)": m["sandbox"], "interpreter start in child": bare,
+                    "numpy import in child": with_numpy - bare}
     breakdown = {
         "extraction": m["extract"],
-        "sandbox start (bwrap, pipes, handshake)": m["sandbox"],
-        "interpreter start in child": bare,
-        "numpy import in child": with_numpy - bare,
+        **starting,
         "student cells at load": m["start"] - m["start_empty"],
         "one trivial call (round trip)": m["call"],
         "checks: test bodies (reference, inputs, sandbox calls)": m["bodies"],
@@ -122,17 +130,40 @@ def measure(repeats: int = 15) -> dict:
         "repeats": repeats,
         "score": f"{first.score:g} / {first.max_score:g}",
         "isolation": first.isolation,
+        "sandbox_start": _default_start_mode(),
+        "warm_sandbox_seconds": {"zygote": m["warm_zygote"], "fresh": m["warm_fresh"], "goal": 0.05},
+        "warm_sandbox_note": "start + load + one call + close of the submission, the pre-forked sandbox and a fresh "
+                             "bubblewrap sandbox interleaved in each round",
         "tests": len(first.tests),
         "median_seconds": median(totals),
         "min_seconds": min(totals),
         "goal_seconds": GOAL_SECONDS,
         "breakdown_seconds": breakdown,
-        "breakdown_note": "sandbox start = session start of a one-line submission minus the child's interpreter "
-                          "importing numpy unsandboxed, paired per round; small or negative when bwrap is cheap",
+        "breakdown_note": "pre-forked: sandbox start = session start of a one-line submission; fresh: that minus the "
+                          "child's interpreter importing numpy unsandboxed, paired per round (small or negative "
+                          "when bwrap is cheap)",
         "breakdown_sum_seconds": sum(breakdown.values()),
         "child_interpreter": executable,
         "profile": profile(assignment, path),
     }
+
+
+def _warm_launchers():
+    """The pre-forked and the fresh bubblewrap launchers, or (None, None) where the zygote cannot run."""
+    from autograder.sandbox import policy
+    from autograder.sandbox.bubblewrap import BubblewrapLauncher
+    from autograder.sandbox.prefork import PreforkedLauncher
+
+    launcher = policy.select_launcher()
+    if not isinstance(launcher, PreforkedLauncher):
+        return None, None
+    return launcher, BubblewrapLauncher()
+
+
+def _default_start_mode() -> str:
+    from autograder.sandbox import policy
+
+    return getattr(policy.select_launcher(), "start_mode", "fresh")
 
 
 def profile(assignment, path, top: int = 25) -> dict:
@@ -160,6 +191,11 @@ def rows(result: dict) -> list[tuple[str, str, str]]:
             "PASS" if result["median_seconds"] <= goal else f"above the {goal * 1000:.0f} ms goal")]
     for stage, seconds in result["breakdown_seconds"].items():
         out.append((f"  {stage}", f"{seconds * 1000:.1f} ms", f"{seconds / result['median_seconds']:.0%}"))
+    warm = result["warm_sandbox_seconds"]
+    if warm["zygote"] is not None:
+        out.append(("warm sandbox per submission, pre-forked (start, load, call, close)", f"{warm['zygote'] * 1000:.0f} ms",
+                    ("PASS" if warm["zygote"] <= warm["goal"] else "above 50 ms goal")
+                    + f"; {warm['zygote'] / warm['fresh']:.2f}x a fresh sandbox ({warm['fresh'] * 1000:.0f} ms)"))
     return out
 
 

@@ -1,7 +1,8 @@
 """Per-submission cost of the sandbox: start + load + forward/backward + close, each tier vs a plain child.
 
-Usage: python bench/sandbox_overhead.py [RUNS]   (default 30; prints each tier's median and bubblewrap's
-overhead over the plain child; the container tier is measured where it can run)
+Usage: python bench/sandbox_overhead.py [RUNS]   (default 30; prints each tier's median, bubblewrap's
+overhead over the plain child, and the pre-forked sandbox ("zygote") against a fresh bubblewrap sandbox
+per submission, interleaved in the same run; the container tier is measured where it can run)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from autograder.sandbox import StudentSession
 from autograder.sandbox import policy
 from autograder.sandbox.bubblewrap import BubblewrapLauncher
 from autograder.sandbox.launch import PlainLauncher
+from autograder.sandbox.prefork import PreforkedLauncher, trial_child_fails
 
 SOURCE = b'''
 import numpy as np
@@ -54,6 +56,11 @@ def main(runs: int = 30) -> None:
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((64, 10)), rng.integers(0, 10, size=64)
     launchers = {"plain": PlainLauncher(), "bubblewrap": BubblewrapLauncher()}
+    zygote = PreforkedLauncher()
+    if (reason := trial_child_fails(zygote)) is None:
+        launchers["zygote"] = zygote
+    else:
+        print(f"the pre-forked sandbox does not run here: {reason}")
     if policy.tier_unavailable_reason("uid") is None:
         launchers["container"] = policy._launcher("uid")
     times = {name: [] for name in launchers}
@@ -65,7 +72,11 @@ def main(runs: int = 30) -> None:
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
     for name, value in medians.items():
         print(f"{name:>10}: median {value:6.1f} ms over {runs} runs")
-    print(f"{'overhead':>10}: {medians['bubblewrap'] - medians['plain']:+6.1f} ms per submission (target <= 50 ms)")
+    print(f"{'overhead':>10}: {medians['bubblewrap'] - medians['plain']:+6.1f} ms per submission (fresh bubblewrap "
+          "sandbox over a plain child)")
+    if "zygote" in medians:
+        print(f"{'zygote':>10}: {medians['zygote']:6.1f} ms warm per submission (target <= 50 ms), "
+              f"{medians['zygote'] / medians['bubblewrap']:.2f}x a fresh bubblewrap sandbox")
 
 
 if __name__ == "__main__":

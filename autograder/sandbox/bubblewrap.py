@@ -68,6 +68,7 @@ class BubblewrapLauncher:
     """Starts each child inside a fresh bubblewrap sandbox and kills it by killing the sandbox's init."""
 
     isolation = "bubblewrap"
+    start_mode = "fresh"  # a new sandbox per submission (prefork.py forks them from a zygote instead)
 
     def __init__(self, runtime: Runtime | None = None):
         runtime = runtime or load_runtime()
@@ -89,10 +90,16 @@ class BubblewrapLauncher:
         self._sources = {"/sandbox/boot.py": BOOT_SCRIPT.read_bytes(), "/sandbox/child.py": CHILD_SCRIPT.read_bytes()}
         self._inits: dict[int, tuple[int, cgroups.Cgroup | None]] = {}  # bwrap pid -> (init pidfd, cgroup)
 
-    def command(self, *, info_fd: int, data_fds: dict[str, int]) -> list[str]:
-        """The bwrap argv up to (not including) the sandboxed command."""
+    def command(self, *, info_fd: int, data_fds: dict[str, int], zygote: bool = False) -> list[str]:
+        """The bwrap argv up to (not including) the sandboxed command.
+
+        `zygote`: the pre-forked sandbox (prefork.py), which must create one user namespace per child,
+        so nested user namespaces stay allowed there (its children's seccomp filter denies them) and
+        /dev is read-only.
+        """
         rt = self.runtime
-        argv = [self.bwrap, "--unshare-user", *self._optional("--disable-userns"), "--unshare-pid", "--unshare-net",
+        userns = [] if zygote else self._optional("--disable-userns")  # the zygote makes one per child
+        argv = [self.bwrap, "--unshare-user", *userns, "--unshare-pid", "--unshare-net",
                 "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox",
                 "--die-with-parent", "--new-session", "--clearenv"]
         for key, value in {**CHILD_ENV, "HOME": "/tmp", "TMPDIR": "/tmp"}.items():
@@ -115,7 +122,8 @@ class BubblewrapLauncher:
             argv += ["--perms", "0444", "--ro-bind-data", str(fd), destination]
         argv += ["--dev", "/dev", *self._optional("--size", str(SHM_BYTES)), "--tmpfs", "/dev/shm", "--proc", "/proc",
                  *self._optional("--size", str(TMP_BYTES)), "--tmpfs", "/tmp",
-                 "--remount-ro", "/", "--chdir", "/tmp", "--info-fd", str(info_fd)]
+                 "--remount-ro", "/", *(["--remount-ro", "/dev"] if zygote else []), "--chdir", "/tmp",
+                 "--info-fd", str(info_fd)]
         return argv
 
     def _optional(self, flag: str, *values: str) -> list[str]:
@@ -127,15 +135,20 @@ class BubblewrapLauncher:
                            keep_fds=(read_fd, write_fd), submission_file=submission_file)
 
     def _start(self, limits, script: str, script_args: list[str], *, keep_fds=(), submission_file: Path | None = None,
-               extra_sources: dict[str, bytes] | None = None, stderr=subprocess.DEVNULL) -> subprocess.Popen:
+               extra_sources: dict[str, bytes] | None = None, stderr=subprocess.DEVNULL,
+               zygote: bool = False) -> subprocess.Popen:
+        """Start bwrap running `script` under boot.py; or, with `zygote`, running it bare (prefork.py)."""
         group = _sandbox_cgroup(limits)
         if group is None and "--size" not in self.options:
             raise SandboxUnavailable(
                 f"{self.bwrap} has no --size (bubblewrap < 0.7), so only a memory cgroup could cap its tmpfs "
                 f"/tmp and /dev/shm, and none can be made here ({cgroups.unavailable_reason()})")
         processes = limits.processes if group is not None else 2  # no cgroup: no fork (init + python only)
-        tail = ["/usr/bin/python3", "-I", "-S", "/sandbox/boot.py",
-                boot_limits(limits, seccomp_library=SECCOMP_LIBRARY, processes=processes), script, *script_args]
+        if zygote:
+            tail = ["/usr/bin/python3", "-I", "-S", script, *script_args]
+        else:
+            tail = ["/usr/bin/python3", "-I", "-S", "/sandbox/boot.py",
+                    boot_limits(limits, seccomp_library=SECCOMP_LIBRARY, processes=processes), script, *script_args]
         info_read, info_write = os.pipe()
         data_fds = {dest: _data_pipe(content) for dest, content in {**self._sources, **(extra_sources or {})}.items()}
         if submission_file is not None:
@@ -145,7 +158,7 @@ class BubblewrapLauncher:
         identity = {"user": self.uid, "group": self.uid, "extra_groups": []} if self.uid is not None else {}
         try:
             process = subprocess.Popen(
-                self.command(info_fd=info_write, data_fds=data_fds) + block + ["--", *tail],
+                self.command(info_fd=info_write, data_fds=data_fds, zygote=zygote) + block + ["--", *tail],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
                 pass_fds=(*keep_fds, info_write, *data_fds.values(), *([block_read] if block else [])), cwd="/",
                 start_new_session=True,

@@ -3,6 +3,7 @@
 This file runs alone inside the sandbox with only the standard library and numpy; it imports
 nothing from the grader, and the parent trusts nothing it sends.
 Usage: python -I -S child.py READ_FD WRITE_FD SUBMISSION_JSON [SITE_DIR]
+(or `serve(...)` from zygote.py, in a process forked from the pre-forked sandbox)
 """
 
 import io
@@ -22,6 +23,14 @@ def main():
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     with open(sys.argv[3], encoding="utf-8") as handle:
         cells = json.load(handle)["cells"]
+    serve(read_fd, write_fd, cells)
+
+
+def serve(read_fd, write_fd, cells):
+    """Run the cells, send the ready message, then answer calls until the parent closes the pipe.
+
+    The pre-forked sandbox (zygote.py) calls this in each forked child, with numpy already imported.
+    """
     # The protocol descriptors must not be 0-2: a student's print() must never reach the parent.
     reader = os.fdopen(read_fd, "rb", buffering=0)
     writer = os.fdopen(write_fd, "wb", buffering=0)

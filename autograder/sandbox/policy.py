@@ -86,6 +86,10 @@ def check_isolation(isolation: str | None = None) -> str:
 def tier_unavailable_reason(tier: str) -> str | None:
     """None when `tier` works on this machine (probed once per process), else why not."""
     if tier == "bubblewrap":
+        from autograder.sandbox.prefork import preforked_launcher, zygote_enabled
+
+        if zygote_enabled() and preforked_launcher() is not None:  # its trial child proves the tier works
+            return None
         from autograder.sandbox.bubblewrap import unavailable_reason
     elif tier == "uid":
         from autograder.sandbox.uid import unavailable_reason
@@ -97,9 +101,9 @@ def tier_unavailable_reason(tier: str) -> str | None:
 @functools.lru_cache(maxsize=None)
 def _launcher(tier: str) -> Launcher:
     if tier == "bubblewrap":
-        from autograder.sandbox.bubblewrap import BubblewrapLauncher
+        from autograder.sandbox.prefork import bubblewrap_launcher
 
-        return BubblewrapLauncher()
+        return bubblewrap_launcher()  # pre-forked where it isolates as well, else a fresh sandbox each time
     if tier == "uid":
         from autograder.sandbox.uid import UidLauncher
 

@@ -81,6 +81,11 @@ class StudentSession:
     def isolation(self) -> str:
         return self.launcher.isolation
 
+    @property
+    def sandbox_start(self) -> str:
+        """How the child's sandbox was made: "zygote" (forked, prefork.py) or "fresh" (started for it)."""
+        return getattr(self.launcher, "start_mode", "fresh")
+
     def __enter__(self) -> "StudentSession":
         """Start the child now without waiting for it: it imports numpy while the graders get ready."""
         try:

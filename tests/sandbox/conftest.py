@@ -15,9 +15,9 @@ import pytest
 # Sandbox uids of this test run only, so that leftovers of ours are told from other graders' sandboxes.
 os.environ.setdefault("AUTOGRADER_SANDBOX_UID_BASE", str(300000 + (os.getpid() % 4096) * 256))
 
-from autograder.errors import StudentError  # noqa: E402
+from autograder.errors import SandboxUnavailable, StudentError  # noqa: E402
 from autograder.submission.extract import submission_from_bytes  # noqa: E402
-from autograder.sandbox import Limits, StudentSession, policy  # noqa: E402
+from autograder.sandbox import Limits, StudentSession, policy, prefork  # noqa: E402
 from autograder.sandbox.uid import UID_RANGE  # noqa: E402
 
 # Every tier the product can select without an opt-in; AUTOGRADER_TEST_TIERS narrows it (the container run).
@@ -55,6 +55,20 @@ def real_launcher(tier: str):
             pytest.fail(message + " (CI must exercise every sandbox tier)")
         pytest.skip(message)
     return policy._launcher(tier)
+
+
+def preforked(bwrap):
+    """The bubblewrap tier's launcher when it is the pre-forked one; skip (fail under CI=true) when not."""
+    if getattr(bwrap, "start_mode", "fresh") == "zygote":
+        return bwrap
+    try:
+        reason = prefork.trial_child_fails(prefork.PreforkedLauncher())
+    except SandboxUnavailable as error:
+        reason = str(error)
+    message = f"the pre-forked sandbox does not run here: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI must exercise it)")
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session", params=TIERS)
@@ -119,6 +133,14 @@ def old_bwrap(old_bwrap_path):
             os.environ.pop("AUTOGRADER_BWRAP")
         else:
             os.environ["AUTOGRADER_BWRAP"] = previous
+
+
+@pytest.fixture(scope="session")
+def fresh_bwrap(bwrap):
+    """The bubblewrap tier without the pre-forked sandbox: a fresh sandbox per submission."""
+    from autograder.sandbox.bubblewrap import BubblewrapLauncher
+
+    return BubblewrapLauncher()
 
 
 def session_for(source: bytes | str, launcher, limits: Limits = FAST, name: str = "sub") -> StudentSession:
@@ -205,7 +227,13 @@ def leftovers() -> list[str]:
     machine-wide by `container_tier_processes`). Processes present when the test started are not
     counted.
     """
-    return [line for pid, line in _descendants().items() if pid not in _BASELINE]
+    resident = resident_zygote_pids()
+    return [line for pid, line in _descendants().items() if pid not in _BASELINE and pid not in resident]
+
+
+def resident_zygote_pids() -> set[int]:
+    """The pre-forked sandbox's bwrap, init and zygote (and its spare), which stay up between students by design."""
+    return {pid for launcher in prefork._live for pid in launcher.resident_pids()}
 
 
 def _descendants() -> dict[int, str]:

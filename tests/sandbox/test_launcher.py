@@ -16,9 +16,10 @@ import pytest
 import autograder
 from autograder.errors import InfrastructureError, SandboxUnavailable
 from autograder.sandbox import policy
+from autograder.sandbox.bubblewrap import BubblewrapLauncher
 from autograder.sandbox.launch import CHILD_ENV, PlainLauncher
 from autograder.sandbox.uid import UID_RANGE
-from .conftest import TIERS, assert_no_leftovers, session_for
+from .conftest import TIERS, assert_no_leftovers, preforked, session_for
 
 REPO = Path(autograder.__file__).resolve().parents[1]
 HOST_PATHS = [str(REPO), str(Path(sys.prefix).resolve()), str(Path(tempfile.gettempdir(), "autograder-"))]
@@ -129,27 +130,34 @@ def test_the_grader_is_not_a_subreaper(launcher):
     assert value.value == 0
 
 
-def test_command_isolates_everything(bwrap):
-    argv = bwrap.command(info_fd=9, data_fds={})
-    for flag in ("--unshare-user", "--disable-userns", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+@pytest.mark.parametrize("mode", ["fresh", "zygote"])
+def test_command_isolates_everything(bwrap, mode):
+    argv = BubblewrapLauncher().command(info_fd=9, data_fds={}, zygote=mode == "zygote")
+    for flag in ("--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
                  "--unshare-uts", "--die-with-parent", "--new-session", "--clearenv", "--info-fd"):
         assert flag in argv
-    assert argv[argv.index("--remount-ro") + 1] == "/"
+    # The zygote makes one user namespace per child; its children's seccomp filter then denies more.
+    assert ("--disable-userns" in argv) == (mode == "fresh")
+    read_only = [argv[i + 1] for i, arg in enumerate(argv) if arg == "--remount-ro"]
+    assert read_only == (["/"] if mode == "fresh" else ["/", "/dev"])
     shm = argv.index("/dev/shm")
     assert argv[shm - 1] == "--tmpfs" and argv[shm - 3] == "--size" and argv.index("--dev") < shm
     assert not any(host in arg for arg in argv for host in HOST_PATHS[:2]), "a bind names the repo or the venv"
     assert not any("secret" in arg or "solutions" in arg or "graders" in arg for arg in argv)
 
 
-def test_child_sees_only_the_sandbox(bwrap):
-    session = session_for(VIEW, bwrap)
+@pytest.mark.parametrize("start", ["fresh", "zygote"])
+def test_child_sees_only_the_sandbox(bwrap, fresh_bwrap, start):
+    session = session_for(VIEW, preforked(bwrap) if start == "zygote" else fresh_bwrap)
     try:
         uid, pid, root, sandbox, env, host, nics, writable, procs, fds, mounts, cwd, mode, groups = session.call("view")
     finally:
         session.close()
     assert uid != 0 and pid <= 3 and groups == 0
     assert root == "dev lib lib64 proc sandbox tmp usr"
-    assert sandbox == "boot.py child.py seccomp site submission.json"
+    # A forked child gets its submission as a descriptor; the zygote's script sits beside boot.py.
+    assert sandbox == ("boot.py child.py seccomp site submission.json" if start == "fresh" else
+                       "boot.py child.py seccomp site zygote.py")
     assert set(env.split()) == set(CHILD_ENV) | {"HOME", "TMPDIR", "PWD"}
     assert host == "sandbox" and nics == "lo" and writable == 0 and procs <= 3
     assert fds == 5, "only stdin, stdout, stderr and the two protocol pipes are open"
@@ -175,8 +183,8 @@ def test_container_tier_sees_only_its_root(launcher):
     assert_no_leftovers()
 
 
-def test_terminate_kills_the_namespace_even_when_bwrap_died_first(bwrap):
-    session = session_for(HOLD, bwrap)
+def test_terminate_kills_the_namespace_even_when_bwrap_died_first(fresh_bwrap):
+    session = session_for(HOLD, fresh_bwrap)
     try:
         assert session.call("hold", 5) == 5
         os.kill(session._process.pid, signal.SIGKILL)  # bwrap dies first: its init is orphaned
