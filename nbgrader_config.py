@@ -48,9 +48,10 @@ c.FileNameCollectorPlugin.named_regexp = (
 # scored like any other; edited locked cells and changed points are restored from the gradebook.
 # `autograder` reads only the settings above, so it skips this part (and never touches the gradebook).
 if not os.environ.get("AUTOGRADER_READING_CONFIG"):
-    from autograder.nbgrader_plugin import autograde_preprocessors, sanitize_preprocessors
+    from autograder.nbgrader_plugin import autograde_preprocessors, generate_preprocessors, sanitize_preprocessors
     from autograder.nbgrader_register import register_missing_assignments
 
+    c.GenerateAssignment.preprocessors = generate_preprocessors()  # a bonus cell is worth 0: extra credit
     c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
     c.Autograde.autograde_preprocessors = autograde_preprocessors()
     c.OverwriteCells.add_missing_cells = True

@@ -4,9 +4,11 @@ Named in courses' nbgrader_config.py.
 """
 
 from autograder.frontends.nbgrader_plugin import (  # noqa: F401
-    RestoreMissingCells, SaveExtraCredit, TrustedGrades, autograde_preprocessors, sanitize_preprocessors,
+    RestoreMissingCells, SaveExtraCredit, TrustedGrades, autograde_preprocessors, generate_preprocessors,
+    sanitize_preprocessors,
 )
 
 __all__ = [
-    "RestoreMissingCells", "SaveExtraCredit", "TrustedGrades", "autograde_preprocessors", "sanitize_preprocessors",
+    "RestoreMissingCells", "SaveExtraCredit", "TrustedGrades", "autograde_preprocessors", "generate_preprocessors",
+    "sanitize_preprocessors",
 ]

@@ -46,6 +46,7 @@ from nbgrader.preprocessors import (
 from traitlets import Bool, Unicode
 
 from autograder.errors import GraderError
+from autograder.frontends.nbgrader_bonus import ExtraCreditCells, make_extra_credit_cell
 from autograder.frontends.nbgrader_plan import (
     HIDDEN_DELIMITERS, TEST_CELL_PREFIX, CellKind, GradesPlan, plan_grades,
 )
@@ -62,13 +63,6 @@ def scored_outputs(feedback: str, score: float, execution_count: int) -> list[No
         NotebookNode(output_type="execute_result", execution_count=execution_count, metadata={},
                      data={"text/plain": repr(float(score))}),
     ]
-
-
-def source_checksum(source, *, points: float, solution: bool = False) -> str:
-    """nbgrader's checksum of a gradebook source cell of a grade cell, as if it were worth `points`."""
-    cell = NotebookNode(cell_type=source.cell_type, source=source.source, metadata=NotebookNode(nbgrader=NotebookNode(
-        grade=True, solution=solution, locked=bool(source.locked), grade_id=source.name, points=points)))
-    return utils.compute_checksum(cell)
 
 
 def withhold_unread_cells(nb: NotebookNode) -> None:
@@ -120,8 +114,8 @@ class TrustedGrades(NbGraderPreprocessor):
         for warning in plan.warnings:
             self.log.warning("%s", warning)
         for grade in plan.cells:
-            if grade.kind is CellKind.EXTRA_CREDIT:
-                self._make_extra_credit_cell(info, grade.grade_id, grade.gradebook_points)
+            if grade.kind is CellKind.EXTRA_CREDIT and grade.gradebook_points:
+                make_extra_credit_cell(info["db_url"], info["assignment"], info["notebook"], grade.grade_id)
         write_plan(nb, plan)
 
     def _grade(self, info: dict) -> tuple[Path, Path, ScoreReport]:
@@ -151,18 +145,6 @@ class TrustedGrades(NbGraderPreprocessor):
         self.log.info("TrustedGrades: %s scored %g (engine max %g, seed %d, isolation %s)",
                       submitted, report.score, report.max_score, report.seed, report.isolation)
         return submitted, assignment.graders_dir, report
-
-    def _make_extra_credit_cell(self, info: dict, grade_id: str, points: float) -> None:
-        """A bonus part's cell is worth 0 in the gradebook: its points count only as extra credit."""
-        if points == 0:
-            return
-        with Gradebook(info["db_url"]) as gradebook:
-            cell = gradebook.find_grade_cell(grade_id, info["notebook"], info["assignment"])
-            cell.max_score = 0.0
-            source = gradebook.find_source_cell(grade_id, info["notebook"], info["assignment"])
-            source.checksum = source_checksum(source, points=0.0)  # nbgrader's checksum covers the points
-            gradebook.db.commit()
-        self.log.info("TrustedGrades: bonus cell %r now counts as extra credit (was worth %g)", grade_id, points)
 
     def _coursedir(self) -> CourseDirectory:
         owner = getattr(getattr(self, "parent", None), "parent", None)
@@ -247,6 +229,16 @@ class RestoreMissingCells(OverwriteCells):
 def sanitize_preprocessors() -> list:
     """nbgrader 0.9.6's default sanitize list with `OverwriteCells` replaced by `RestoreMissingCells`."""
     return [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreMissingCells, CheckCellMetadata]
+
+
+def generate_preprocessors() -> list:
+    """nbgrader 0.9.6's default generate_assignment list with `ExtraCreditCells` right after `SaveCells`."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import SaveCells
+
+    defaults = list(GenerateAssignment.class_traits()["preprocessors"].default())
+    at = defaults.index(SaveCells) + 1
+    return [*defaults[:at], ExtraCreditCells, *defaults[at:]]
 
 
 def autograde_preprocessors() -> list:

@@ -100,16 +100,22 @@ class GraderPlugin:
             self.outcomes.append(_outcome(item, report, call, elapsed, self.catalogue))
 
 
+def _part(item) -> tuple[str, bool]:
+    """The rubric part a grader belongs to, and whether it is bonus."""
+    marker = item.get_closest_marker("part")
+    return (marker.args[0], bool(marker.kwargs.get("bonus", False))) if marker else ("default", False)
+
+
 def _outcome(item, report, call, elapsed: float, catalogue: Catalogue) -> TestOutcome:
     points_marker = item.get_closest_marker("points")
-    part_marker = item.get_closest_marker("part")
+    part, bonus = _part(item)
     visibility_marker = item.get_closest_marker("visibility")
     max_points = float(points_marker.args[0]) if points_marker else 1.0
     common = dict(
         name=f"{Path(str(item.fspath)).name}::{item.name}",
         title=_title(item),
-        part=part_marker.args[0] if part_marker else "default",
-        bonus=bool(part_marker.kwargs.get("bonus", False)) if part_marker else False,
+        part=part,
+        bonus=bonus,
         max_points=max_points,
         visibility=visibility_marker.args[0] if visibility_marker else "visible",
         duration=elapsed,
@@ -189,6 +195,19 @@ def _forget_namesakes(graders_dir: Path) -> None:
         if name == package or name.startswith(package + "."):
             if not Path(getattr(module, "__file__", None) or "/").is_relative_to(graders_dir):
                 del sys.modules[name]
+
+
+def bonus_parts(graders_dir: Path) -> frozenset[str]:
+    """The rubric parts whose every grader is marked bonus (nbgrader extra credit), read from a collection."""
+    suite = GraderSuite(Path(graders_dir))
+    try:
+        every_one_bonus: dict[str, bool] = {}
+        for item in suite.session.items:
+            part, bonus = _part(item)
+            every_one_bonus[part] = every_one_bonus.get(part, True) and bonus
+        return frozenset(part for part, bonus in every_one_bonus.items() if bonus)
+    finally:
+        suite.close()
 
 
 _SUITES: dict[tuple[str, str], GraderSuite] = {}

@@ -9,9 +9,10 @@ from nbgrader.utils import compute_checksum, determine_grade
 
 from autograder.reports.nbgrader_feedback import part_feedback
 from autograder.frontends.nbgrader_plan import HIDDEN_PLACEHOLDER, cell_score, part_for_grade_id, strip_hidden_tests
+from autograder.frontends.nbgrader_bonus import ExtraCreditCells, source_checksum
 from autograder.frontends.nbgrader_plugin import (
-    RestoreMissingCells, SaveExtraCredit, TrustedGrades, autograde_preprocessors, sanitize_preprocessors,
-    scored_outputs, source_checksum,
+    RestoreMissingCells, SaveExtraCredit, TrustedGrades, autograde_preprocessors, generate_preprocessors,
+    sanitize_preprocessors, scored_outputs,
 )
 from autograder.grading.outcome import ScoreReport, TestOutcome
 
@@ -109,3 +110,12 @@ def test_the_extra_credit_checksum_is_nbgraders_for_the_cell_at_zero_points():
     source = NotebookNode(name="forward", cell_type="code", source=cell.source, locked=True)
     assert source_checksum(source, points=0.0) == compute_checksum(cell)
     assert source_checksum(source, points=2.0) != compute_checksum(cell)
+
+
+def test_generate_assignment_keeps_nbgraders_list_and_adds_extra_credit_cells_after_save_cells():
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import SaveCells
+
+    expected = list(GenerateAssignment.class_traits()["preprocessors"].default())
+    expected.insert(expected.index(SaveCells) + 1, ExtraCreditCells)
+    assert generate_preprocessors() == expected
