@@ -20,6 +20,8 @@ from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from autograder.errors import GraderError
+
 log = logging.getLogger("autograder.nbgrader")
 
 
@@ -52,7 +54,11 @@ class ExtraCreditCells(NbGraderPreprocessor):
         from autograder.grading.runner import bonus_parts
 
         info = resources["nbgrader"]
-        assignment = load_assignment(info["assignment"], Path(self._coursedir().root))
+        try:
+            assignment = load_assignment(info["assignment"], Path(self._coursedir().root))
+        except GraderError as error:  # a course without the graders (the release's scratch copy) has no bonus parts
+            self.log.warning("ExtraCreditCells: no bonus part is known, every cell keeps its points: %s", error)
+            return nb, resources
         bonus = bonus_parts(assignment.graders_dir)
         for cell in nb.cells:
             if utils.is_grade(cell) and cell.cell_type == "code" and _part(cell, self._test_cell_prefix()) in bonus:

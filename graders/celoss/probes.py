@@ -35,8 +35,23 @@ def logits(rng: np.random.Generator, n: int, c: int, *, scale: float = 2.5, dtyp
     return x, y
 
 
-def describe(x: np.ndarray) -> str:
-    return f"random {x.dtype} logits x of shape {x.shape}"
+def batches(rng: np.random.Generator, n: int, c: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Three batches of one size: float64 and float32 logits, then float64 whose labels never reach the last class.
+
+    The last batch is what tells C = x.shape[1] from C = y.max() + 1: with uniform labels, the largest
+    class is almost always present.
+    """
+    x, y = logits(rng, n, c)
+    x32 = logits(rng, n, c, dtype=np.float32)[0]
+    partial = logits(rng, n, c)[0], rng.integers(0, c - 1, size=n).astype(np.int64)
+    return [(x, y), (x32, y), partial]
+
+
+def describe(x: np.ndarray, y: np.ndarray | None = None) -> str:
+    text = f"random {x.dtype} logits x of shape {x.shape}"
+    if y is not None and len(y) and int(y.max()) < x.shape[1] - 1:
+        text += f" (no label is {x.shape[1] - 1}, the last class)"
+    return text
 
 
 def _shown(value) -> str:
