@@ -106,12 +106,14 @@ def browser(tmp_path):
 
 
 def test_formgrader_gradebook_shows_the_assignment_out_of_10_with_extra_credit(server, browser):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     base, token = server
     browser.get(f"{base}/formgrader/gradebook?token={token}")
-    rows = WebDriverWait(browser, 120).until(
+    # The table is rendered by script and may be redrawn while it is read: read it again then.
+    rows = WebDriverWait(browser, 120, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda driver: [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#main-table tr")
                         if NAME in row.text] or None)
     assert browser.title == "nbgrader formgrade" and "Manual Grading" in browser.page_source
