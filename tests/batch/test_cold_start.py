@@ -24,7 +24,9 @@ def test_grading_one_notebook_imports_no_heavy_package(tmp_path):
     assert "alice   10.0 / 10" in done.stdout
 
     imported = {match["name"].split(".")[0] for match in IMPORT_LINE.finditer(done.stderr)}
-    assert {"numpy", "pytest", "autograder"} <= imported  # the harness sees the grading imports
+    # The harness sees the grading imports. The trial sandbox's thread imports too, so a line can be
+    # interleaved with another; pytest is also seen through its `_pytest` modules.
+    assert {"numpy", "autograder"} <= imported and imported & {"pytest", "_pytest"}, sorted(imported)
     assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
     html = (tmp_path / "out" / "report.html").read_text()
     assert html.count('src="data:image/svg+xml;base64,') == 2  # histogram and pass rates; no bug diagnosed
