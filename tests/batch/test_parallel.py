@@ -127,7 +127,9 @@ def test_sigterm_during_a_one_file_grade_leaves_no_student_process(tmp_path):
     while time.monotonic() < deadline and not (len(direct) >= 2 and any(seen[pid].is_running() for pid in direct)):
         for child in parent.children(recursive=True):
             seen.setdefault(child.pid, child)
-        direct |= {child.pid for child in parent.children()}
+        for child in parent.children():  # a child started since the line above is recorded here
+            seen.setdefault(child.pid, child)
+            direct.add(child.pid)
         time.sleep(0.05)
     assert len(direct) >= 2, "the grade never started the submission's sandbox"
     time.sleep(1)  # the student's call is under way
