@@ -14,9 +14,15 @@
         ├── SandboxUnavailable      the sandbox cannot be started on this machine
         ├── ProtocolError           the parent could not talk to a child it started
         └── GraderError             a hidden test itself raised, or the course is misconfigured
+
+`Raised` is not an exception: it holds the StudentError of a failed call in the list that a batch of
+calls (`student.X.many(...)`) returns.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 
 class AutograderError(Exception):
@@ -122,3 +128,18 @@ class ProtocolError(InfrastructureError):
 
 class GraderError(InfrastructureError):
     pass
+
+
+@dataclass(frozen=True)
+class Raised:
+    """The place of a failed call in the list `student.X.many(...)` returns: raise `error` when you reach it."""
+
+    error: StudentError
+
+    @staticmethod
+    def values(results: Iterable) -> Iterator:
+        """Each result of a batch in turn; the error of a `Raised` is raised when it is reached."""
+        for result in results:
+            if isinstance(result, Raised):
+                raise result.error
+            yield result

@@ -6,7 +6,6 @@ Usage: python -I -S child.py READ_FD WRITE_FD SUBMISSION_JSON [SITE_DIR]
 (or `serve(...)` from zygote.py, in a process forked from the pre-forked sandbox)
 """
 
-import io
 import json
 import os
 import struct
@@ -44,10 +43,13 @@ def serve(read_fd, write_fd, cells):
         if message is None:
             return
         header, blobs = message
+        reply_blobs = []
         if header.get("op") == "call":
-            reply, reply_blobs = answer_call(namespace, header, blobs, np)
+            reply = answer_call(namespace, header, blobs, np, reply_blobs)
+        elif header.get("op") == "map":
+            reply = {"replies": answer_calls(namespace, header, blobs, np, reply_blobs)}
         else:
-            reply, reply_blobs = {"ok": False, "error": {"type": "ProtocolError", "message": "unknown op"}}, []
+            reply = {"ok": False, "error": {"type": "ProtocolError", "message": "unknown op"}}
         send(writer, reply, reply_blobs)
 
 
@@ -67,12 +69,24 @@ def run_cell(index, code, namespace):
     return None
 
 
-def answer_call(namespace, header, blobs, np):
+def answer_calls(namespace, header, blobs, np, reply_blobs):
+    """One reply per call of header["calls"] (each {"args", "kwargs"}) to header["target"], in order, up to and
+    including the first that fails."""
+    replies = []
+    for call in header.get("calls", []):
+        replies.append(answer_call(namespace, dict(call, target=header.get("target", "")), blobs, np, reply_blobs))
+        if replies[-1].get("ok") is not True:
+            break
+    return replies
+
+
+def answer_call(namespace, header, blobs, np, reply_blobs):
+    """The reply to one call; the arrays of its value are appended to `reply_blobs`."""
     target = str(header.get("target", ""))
     try:
         function = resolve(namespace, target)
     except LookupError as missing:
-        return {"ok": False, "missing": str(missing)}, []
+        return {"ok": False, "missing": str(missing)}
     args = [decode(item, blobs, np) for item in header.get("args", [])]
     kwargs = {key: decode(item, blobs, np) for key, item in header.get("kwargs", {}).items()}
     snapshots = [(position, array.copy()) for position, array in enumerate(args) if isinstance(array, np.ndarray)]
@@ -80,15 +94,16 @@ def answer_call(namespace, header, blobs, np):
         value = function(*args, **kwargs)
     except BaseException as error:  # noqa: BLE001
         return {"ok": False, "error": {"type": type(error).__name__, "message": str(error)[:500],
-                                       "traceback": student_traceback(error)}}, []
+                                       "traceback": student_traceback(error)}}
     mutated = [position for position, before in snapshots
                if not np.array_equal(before, args[position], equal_nan=before.dtype.kind == "f")]
-    reply_blobs = []
+    first_blob = len(reply_blobs)
     try:
         encoded = encode(value, reply_blobs, np, 0)
     except TypeError as error:
-        return {"ok": False, "unsupported": str(error)}, []
-    return {"ok": True, "value": encoded, "mutated": mutated}, reply_blobs
+        del reply_blobs[first_blob:]
+        return {"ok": False, "unsupported": str(error)}
+    return {"ok": True, "value": encoded, "mutated": mutated}
 
 
 def resolve(namespace, target):
@@ -106,9 +121,8 @@ def resolve(namespace, target):
 def decode(tagged, blobs, np):
     kind = tagged["t"]
     if kind in ("nd", "np"):
-        array = np.load(io.BytesIO(blobs[tagged["b"]]), allow_pickle=False)
-        array.flags.writeable = False
-        return array if kind == "nd" else array[()]
+        array = np.frombuffer(blobs[tagged["b"]], dtype=np.dtype(tagged["d"])).reshape(tagged["s"])
+        return array if kind == "nd" else array[()]  # read-only for good: its memory is an immutable bytes
     if kind in ("tuple", "list"):
         items = [decode(item, blobs, np) for item in tagged["v"]]
         return tuple(items) if kind == "tuple" else items
@@ -121,10 +135,12 @@ def encode(value, blobs, np, depth):
     if depth > 3:
         raise TypeError("a value nested more than three levels deep")
     if type(value) is np.ndarray or isinstance(value, np.generic):
-        buffer = io.BytesIO()
-        np.save(buffer, np.asarray(value), allow_pickle=False)
-        blobs.append(buffer.getvalue())
-        return {"t": "nd" if type(value) is np.ndarray else "np", "b": len(blobs) - 1}
+        array = np.asarray(value)
+        if array.dtype.hasobject or array.dtype.fields:
+            raise TypeError(f"an array of dtype {array.dtype}")
+        blobs.append(array.tobytes())
+        return {"t": "nd" if type(value) is np.ndarray else "np", "b": len(blobs) - 1, "d": array.dtype.str,
+                "s": list(array.shape)}
     for python_type, tag in ((bool, "b"), (int, "i"), (float, "f"), (str, "s")):
         if type(value) is python_type:
             return {"t": tag, "v": value}
@@ -143,8 +159,10 @@ def student_traceback(error):
 
 def send(writer, header, blobs):
     header = dict(header, blobs=len(blobs))
-    for part in [json.dumps(header).encode()] + blobs:
-        writer.write(FRAME.pack(len(part)) + part)
+    parts = [json.dumps(header).encode(), *blobs]
+    message = memoryview(b"".join(piece for part in parts for piece in (FRAME.pack(len(part)), part)))
+    while message:
+        message = message[writer.write(message):]
 
 
 def receive(reader):

@@ -1,17 +1,19 @@
-"""The parent's half of the wire protocol: length-prefixed frames, a JSON header, arrays as .npy.
+"""The parent's half of the wire protocol: length-prefixed frames, a JSON header, arrays as raw bytes.
 
 A message is one header frame (UTF-8 JSON) followed by as many binary frames as the header's
-"blobs" count; each blob is an `.npy` file read with `allow_pickle=False`. Values inside the header
-are tagged: {"t": "nd", "b": i} an array in blob i, {"t": "np", "b": i} a numpy scalar, "f"/"i"/"b"
-a Python float/int/bool, "s" a string, "n" None, "tuple"/"list" a sequence. The child's half lives
-in sandbox/child.py, which imports nothing from this package. Nothing from the child is unpickled,
-and everything it sends is checked here against caps before it is used.
+"blobs" count. Values inside the header are tagged: {"t": "nd", "b": i, "d": dtype, "s": shape} an
+array whose C-order bytes are blob i ("d" is numpy's dtype string such as "<f8", "s" a list of
+sizes), {"t": "np", ...} the same for a numpy scalar (shape []), "f"/"i"/"b" a Python
+float/int/bool, "s" a string, "n" None, "tuple"/"list" a sequence. The child's half lives in
+sandbox/child.py, which imports nothing from this package. Nothing from the child is unpickled or
+parsed by numpy's file readers: its dtype must be one of a fixed set of numeric dtypes, its shape a
+short list of sizes, and both are checked against the blob's length before an array is made.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import math
 import os
 import select
 import struct
@@ -28,7 +30,14 @@ MAX_BLOBS = 64
 MAX_DEPTH = 4
 MAX_HEADER_DEPTH = 16  # JSON nesting of a whole reply; a value inside it is held to MAX_DEPTH
 MAX_WIRE_INT = 2**64  # a Python int from the child lies in (-2**64, 2**64): 10**400 is refused here
+MAX_DIMENSIONS = 32
 ACCEPTED_KINDS = "biuf"
+ACCEPTED_DTYPES = {
+    dtype.str: dtype
+    for kind in (np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+                 np.float16, np.float32, np.float64, np.longdouble)
+    for dtype in (np.dtype(kind).newbyteorder("<"), np.dtype(kind).newbyteorder(">"))
+}
 
 
 def encode_message(header: dict, blobs: list[bytes]) -> bytes:
@@ -38,12 +47,8 @@ def encode_message(header: dict, blobs: list[bytes]) -> bytes:
 
 def encode_value(value, blobs: list[bytes]):
     """Tag a trusted parent value (arrays, scalars, sequences, dicts of kwargs) for the child."""
-    if isinstance(value, np.ndarray):
-        blobs.append(_npy_bytes(value))
-        return {"t": "nd", "b": len(blobs) - 1}
-    if isinstance(value, np.generic):
-        blobs.append(_npy_bytes(np.asarray(value)))
-        return {"t": "np", "b": len(blobs) - 1}
+    if isinstance(value, (np.ndarray, np.generic)):
+        return _array_tag(np.asarray(value), blobs, "nd" if isinstance(value, np.ndarray) else "np")
     if isinstance(value, bool):
         return {"t": "b", "v": value}
     if isinstance(value, int):
@@ -61,10 +66,11 @@ def encode_value(value, blobs: list[bytes]):
     raise TypeError(f"cannot send {type(value).__name__} to the sandbox")
 
 
-def _npy_bytes(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
+def _array_tag(array: np.ndarray, blobs: list[bytes], kind: str) -> dict:
+    if array.dtype.hasobject or array.dtype.fields:
+        raise TypeError(f"cannot send an array of dtype {array.dtype} to the sandbox")
+    blobs.append(array.tobytes())
+    return {"t": kind, "b": len(blobs) - 1, "d": array.dtype.str, "s": list(array.shape)}
 
 
 def decode_value(tagged, blobs: list[bytes], depth: int = 0):
@@ -73,7 +79,7 @@ def decode_value(tagged, blobs: list[bytes], depth: int = 0):
         raise BadReturnValue("returned a value nested too deeply or of an unknown kind")
     kind = tagged.get("t")
     if kind in ("nd", "np"):
-        array = _load_array(blobs, tagged.get("b"))
+        array = _array(blobs, tagged)
         if kind == "nd":
             return array
         if array.ndim != 0:
@@ -106,41 +112,36 @@ def _scalar(kind: str, value):
     return {"f": float, "i": int, "b": bool, "s": str}[kind](value)
 
 
-def _load_array(blobs: list[bytes], index) -> np.ndarray:
+def _array(blobs: list[bytes], tagged: dict) -> np.ndarray:
+    """The array a tag describes, made from its blob once its dtype, shape and length all agree."""
+    index, dtype_name, shape = tagged.get("b"), tagged.get("d"), tagged.get("s")
     if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(blobs):
         raise BadReturnValue("sent an array reference that does not exist")
+    dtype = ACCEPTED_DTYPES.get(dtype_name) if isinstance(dtype_name, str) else None
+    if dtype is None:
+        raise BadReturnValue(
+            f"returned an array of dtype {_dtype_shown(dtype_name)}; only numeric (bool, int, float) arrays are accepted"
+        )
+    if (not isinstance(shape, list) or len(shape) > MAX_DIMENSIONS
+            or not all(isinstance(size, int) and not isinstance(size, bool) and size >= 0 for size in shape)):
+        raise BadReturnValue("returned a numpy array whose shape is not a list of sizes")
     blob = blobs[index]
-    _check_npy_header(blob)
-    try:
-        array = np.load(io.BytesIO(blob), allow_pickle=False)
-    except Exception as error:  # malformed .npy from an untrusted child
-        raise BadReturnValue(f"returned data that is not a valid numpy array ({type(error).__name__})") from None
-    if type(array) is not np.ndarray or array.dtype.kind not in ACCEPTED_KINDS or array.dtype.fields:
-        raise BadReturnValue(
-            f"returned an array of dtype {array.dtype}; only numeric (bool, int, float) arrays are accepted"
-        )
-    return array
-
-
-def _check_npy_header(blob: bytes) -> None:
-    """Refuse an .npy whose header promises more data than it holds, before numpy allocates for it."""
-    stream = io.BytesIO(blob)
-    try:
-        version = np.lib.format.read_magic(stream)
-        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, _, dtype = read_header(stream)
-        count = 1
-        for size in shape:
-            count *= size
-        claimed = count * dtype.itemsize
-    except Exception as error:  # a forged header: numpy's own reader raises many kinds
-        raise BadReturnValue(f"returned data that is not a valid numpy array ({type(error).__name__})") from None
-    if dtype.kind not in ACCEPTED_KINDS or dtype.fields:
-        raise BadReturnValue(
-            f"returned an array of dtype {dtype}; only numeric (bool, int, float) arrays are accepted"
-        )
-    if claimed != len(blob) - stream.tell():
+    if math.prod(shape) * dtype.itemsize != len(blob):
         raise BadReturnValue("returned a numpy array whose data does not match its declared shape")
+    array = np.frombuffer(blob, dtype=dtype).reshape(shape)
+    return array if array.flags.writeable else array.copy()
+
+
+def _dtype_shown(name) -> str:
+    """A dtype the child named, for the message that refuses it (numpy's name where it is a plain one)."""
+    text = str(name)[:40]
+    if (isinstance(name, str) and 2 <= len(name) <= 8 and name[0] in "<>|=" and name[1].isalpha()
+            and (name[2:].isdigit() or not name[2:])):
+        try:
+            return str(np.dtype(name))
+        except TypeError:
+            pass
+    return repr(text)
 
 
 def decode_header(header_bytes: bytes) -> dict:
@@ -151,7 +152,8 @@ def decode_header(header_bytes: bytes) -> dict:
         raise BadReturnValue("the submission wrote something that is not a grader reply onto the grader's channel") from None
     if not isinstance(header, dict):
         raise BadReturnValue("the submission sent a reply that is not a JSON object")
-    if _nesting(header) > MAX_HEADER_DEPTH:
+    brackets = header_bytes.count(b"[") + header_bytes.count(b"{")  # no deeper than it has brackets
+    if brackets > MAX_HEADER_DEPTH and _nesting(header) > MAX_HEADER_DEPTH:
         raise BadReturnValue(f"the submission sent a reply nested more than {MAX_HEADER_DEPTH} levels deep")
     return header
 
@@ -212,6 +214,7 @@ class Channel:
     def __init__(self, read_fd: int, write_fd: int):
         self.read_fd = read_fd
         self.write_fd = write_fd
+        self._pending = bytearray()  # read from the pipe, not yet taken: one read usually holds a whole reply
         os.set_blocking(read_fd, False)
         os.set_blocking(write_fd, False)
 
@@ -228,10 +231,11 @@ class Channel:
                 raise StudentCrashed("the student's process exited while the grader was sending it input") from None
             data = data[written:]
 
-    def receive(self, deadline: float) -> tuple[dict, list[bytes]]:
+    def receive(self, deadline: float, *, max_blobs: int = MAX_BLOBS) -> tuple[dict, list[bytes]]:
+        """One message: its header and its blobs (at most `max_blobs`, MAX_FRAME_BYTES in all)."""
         header = decode_header(self._frame(deadline, MAX_HEADER_BYTES))
         count = header.get("blobs", 0)
-        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_BLOBS:
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= max_blobs:
             raise BadReturnValue("the submission sent a reply with an invalid number of arrays")
         total = 0
         blobs = []
@@ -250,19 +254,26 @@ class Channel:
             )
         return self._exactly(length, deadline)
 
-    def _exactly(self, size: int, deadline: float) -> bytes:
-        chunks = bytearray()
-        while len(chunks) < size:
+    def _exactly(self, size: int, deadline: float) -> bytearray:
+        while len(self._pending) < size:
             if not _wait(self.read_fd, select.POLLIN, deadline):
                 raise StudentTimeout("did not answer before the deadline")
             try:
-                chunk = os.read(self.read_fd, min(size - len(chunks), 1 << 20))
+                chunk = os.read(self.read_fd, min(max(size - len(self._pending), READ_BYTES), 1 << 20))
             except BlockingIOError:
                 continue
             if not chunk:
                 raise StudentCrashed("the student's process exited unexpectedly")
-            chunks += chunk
-        return bytes(chunks)
+            self._pending += chunk
+        if len(self._pending) == size:
+            taken, self._pending = self._pending, bytearray()
+            return taken
+        taken = self._pending[:size]
+        del self._pending[:size]
+        return taken
+
+
+READ_BYTES = 65536
 
 
 def _wait(fd: int, event: int, deadline: float) -> bool:

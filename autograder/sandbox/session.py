@@ -11,20 +11,27 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from autograder.errors import (
     BadReturnValue,
     InputMutated,
     MissingName,
+    Raised,
     StudentCrashed,
     StudentError,
     StudentRaised,
     StudentTimeout,
 )
 from autograder.submission.extract import Submission
-from autograder.sandbox.protocol import Channel, decode_value, encode_value, ready_cell_errors, reply_positions
+from autograder.sandbox.protocol import (
+    MAX_BLOBS, Channel, decode_value, encode_value, ready_cell_errors, reply_positions,
+)
 from autograder.sandbox.launch import Launcher
 from autograder.sandbox.policy import select_launcher
+
+
+MAX_CALLS_PER_EXCHANGE = 32
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,6 @@ class StudentSession:
 
     def call(self, target: str, *args, **kwargs):
         """Call `target` (e.g. "CELoss.forward") in the child; return the parent-rebuilt value."""
-        self._ensure_started()
         blobs: list[bytes] = []
         header = {
             "op": "call",
@@ -114,22 +120,63 @@ class StudentSession:
             "args": [encode_value(a, blobs) for a in args],
             "kwargs": {k: encode_value(v, blobs) for k, v in kwargs.items()},
         }
-        self.calls += 1
-        deadline = min(time.monotonic() + self.limits.call_seconds, self._submission_deadline())
+        reply, reply_blobs = self._exchange(target, header, blobs, calls=1)
+        return self._interpret(target, reply, reply_blobs)
+
+    def call_many(self, target: str, calls: Sequence[tuple]) -> list:
+        """`call(target, *args)` for each args tuple of `calls`, in order, in one exchange with the child.
+
+        The list holds one value per call, up to the first call that failed, which ends it as a
+        `Raised` (the child stops there, as a loop of `call` would). Each call has `call_seconds`.
+        """
+        results: list = []
+        for start in range(0, len(calls), MAX_CALLS_PER_EXCHANGE):
+            results += self._call_chunk(target, calls[start:start + MAX_CALLS_PER_EXCHANGE])
+            if results and isinstance(results[-1], Raised):
+                break
+        return results
+
+    def _call_chunk(self, target: str, calls: Sequence[tuple]) -> list:
+        blobs: list[bytes] = []
+        header = {"op": "map", "target": target,
+                  "calls": [{"args": [encode_value(a, blobs) for a in args], "kwargs": {}} for args in calls]}
+        reply, reply_blobs = self._exchange(target, header, blobs, calls=len(calls))
+        replies = reply.get("replies")
+        if not isinstance(replies, list) or not 0 < len(replies) <= len(calls):
+            self._kill()
+            raise BadReturnValue(f"{target} sent a reply the grader does not understand")
+        results: list = []
+        for one in replies:
+            if not isinstance(one, dict):
+                self._kill()
+                raise BadReturnValue(f"{target} sent a reply the grader does not understand")
+            try:
+                results.append(self._interpret(target, one, reply_blobs))
+            except StudentError as error:
+                return results + [Raised(error)]
+        if len(results) < len(calls):
+            self._kill()  # every call answered but some left out: nothing this child sends can be trusted
+            raise BadReturnValue(f"{target} sent fewer replies than it was asked for")
+        return results
+
+    def _exchange(self, target: str, header: dict, blobs: list[bytes], *, calls: int) -> tuple[dict, list[bytes]]:
+        """Send one request for `calls` calls of `target` and read its reply, within `calls` call deadlines."""
+        self._ensure_started()
+        self.calls += calls
+        deadline = min(time.monotonic() + calls * self.limits.call_seconds, self._submission_deadline())
         try:
             try:
                 self._channel.send(header, blobs, deadline)
             except StudentCrashed:  # it died before this call's input reached it: not this call's fault
                 self._kill()
                 self._ensure_started()
-                deadline = min(time.monotonic() + self.limits.call_seconds, self._submission_deadline())
+                deadline = min(time.monotonic() + calls * self.limits.call_seconds, self._submission_deadline())
                 self._channel.send(header, blobs, deadline)
             try:
-                reply, reply_blobs = self._channel.receive(deadline)
+                return self._channel.receive(deadline, max_blobs=calls * MAX_BLOBS)
             except BadReturnValue:
                 self._kill()  # a refused frame leaves unread bytes on the pipe: the stream cannot be trusted
                 raise
-            return self._interpret(target, reply, reply_blobs)
         except StudentTimeout:
             self._kill()
             if time.monotonic() >= self._submission_deadline():

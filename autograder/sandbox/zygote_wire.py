@@ -7,6 +7,7 @@ prefork.py replaces the zygote. See docs/SANDBOX.md, "Pre-forked sandbox".
 from __future__ import annotations
 
 import json
+import math
 import os
 import select
 import socket
@@ -54,6 +55,7 @@ class ZygoteChild:
         self.setup_error: str | None = None
         self._start = start
         self._status = b""
+        self._status_poller: select.poll | None = None  # asked before every call: made once
 
     def start(self, submission_file: Path, read_fd: int, write_fd: int, deadline: float) -> None:
         """Hand the waiting child its protocol pipes and its submission; it then loads the cells."""
@@ -70,8 +72,12 @@ class ZygoteChild:
             self._start = None
 
     def poll(self) -> int | None:
-        if self.returncode is None and _readable(self.status_fd, 0):
-            self._read()
+        if self.returncode is None:
+            if self._status_poller is None:
+                self._status_poller = select.poll()
+                self._status_poller.register(self.status_fd, select.POLLIN)
+            if self._status_poller.poll(0):
+                self._read()
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -145,8 +151,9 @@ def ready_for(control: socket.socket, event: int, deadline: float) -> bool:
 
 
 def _readable(fd: int, timeout: float | None) -> bool:
+    """Whether `fd` has data (or end of file) within `timeout` seconds; 0 only looks, None waits for good."""
     poller = select.poll()
     poller.register(fd, select.POLLIN)
-    return bool(poller.poll(None if timeout is None else max(0, int(timeout * 1000) + 1)))
+    return bool(poller.poll(None if timeout is None else max(0, math.ceil(timeout * 1000))))
 
 

@@ -1,5 +1,7 @@
-# attack: flip the read-only inputs writable and overwrite them, hoping the grader then compares against changed data
+# attack: overwrite the read-only inputs (flip them writable, else write through their memory with ctypes), hoping the grader then compares against changed data
 # expect: 1
+import ctypes
+
 import numpy as np
 
 
@@ -28,7 +30,7 @@ class CELoss:
         try:
             x.flags.writeable = True
             x[...] = 0
-        except ValueError:
-            pass
+        except ValueError:  # its memory is an immutable bytes object: write there directly
+            ctypes.memset(x.ctypes.data, 0, x.nbytes)
         return loss
 
