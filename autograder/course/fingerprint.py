@@ -25,6 +25,13 @@ def assignment_fingerprint(assignment: Assignment) -> str:
     })
 
 
+def grader_version(assignment: Assignment, fingerprint: str | None = None) -> str:
+    """The package version plus the assignment's fingerprint (graders, declaration, source notebook): a change regrades."""
+    from autograder import __version__
+
+    return f"{__version__}+{(fingerprint or assignment_fingerprint(assignment))[:12]}"
+
+
 def folder_fingerprint(folder: Path) -> str:
     """The fingerprint of one folder alone (a graders folder run without its assignment, as in tests)."""
     return files_fingerprint({"graders": Path(folder)})

@@ -7,11 +7,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import __version__
 from autograder.course.assignment import Assignment
 from autograder.errors import UnreadableSubmission
 from autograder.submission.extract import Submission, file_digest, read_submission
-from autograder.course.fingerprint import assignment_fingerprint
+from autograder.course.fingerprint import assignment_fingerprint, grader_version
 from autograder.grading.outcome import ScoreReport
 from autograder.grading.runner import GraderRun, run_graders
 from autograder.sandbox import Limits, StudentSession
@@ -28,6 +27,9 @@ class Unreadable:
     def call(self, target: str, *args, **kwargs):
         raise self.error
 
+    def call_many(self, target: str, calls) -> list:
+        raise self.error
+
 
 def grade_submission(
     assignment: Assignment,
@@ -40,8 +42,9 @@ def grade_submission(
     """Grade a readable submission in a fresh sandbox."""
     started = time.perf_counter()
     seed = _seed_for(assignment, submission.sha256) if seed is None else seed
+    fingerprint = assignment_fingerprint(assignment)
     with StudentSession(submission, limits=limits) as session:
-        run = _run(assignment, session, seed)
+        run = _run(assignment, session, seed, fingerprint)
         session.wait_until_loaded()
         notes = submission.notes + tuple(
             f"cell {e.cell} raised {e.type_name}: {e.message} (the cells after it still ran)"
@@ -57,7 +60,7 @@ def grade_submission(
         sha256=submission.sha256,
         seed=seed,
         isolation=isolation,
-        grader_version=grader_version(assignment),
+        grader_version=grader_version(assignment, fingerprint),
         tests=run.tests,
         grader_failures=run.grader_failures,
         notes=notes,
@@ -79,7 +82,8 @@ def grade_path(
         sha = file_digest(path)[0] or hashlib.sha256(str(path).encode()).hexdigest()
         seed = _seed_for(assignment, sha) if seed is None else seed
         stand_in = Unreadable(error)
-        run = _run(assignment, stand_in, seed)
+        fingerprint = assignment_fingerprint(assignment)
+        run = _run(assignment, stand_in, seed, fingerprint)
         return ScoreReport(
             assignment=assignment.name,
             submission=name or path.stem,
@@ -87,7 +91,7 @@ def grade_path(
             sha256=sha,
             seed=seed,
             isolation=stand_in.isolation,
-            grader_version=grader_version(assignment),
+            grader_version=grader_version(assignment, fingerprint),
             tests=run.tests,
             grader_failures=run.grader_failures,
             notes=(error.student_message,),
@@ -97,11 +101,11 @@ def grade_path(
     return grade_submission(assignment, submission, seed=seed, limits=limits, student_id=student_id)
 
 
-def _run(assignment: Assignment, session, seed: int) -> GraderRun:
+def _run(assignment: Assignment, session, seed: int, fingerprint: str) -> GraderRun:
     from autograder.grading.reference import load_reference
 
-    return run_graders(assignment.graders_dir, student_call=session.call, reference=load_reference(assignment),
-                       seed=seed, fingerprint=assignment_fingerprint(assignment))
+    return run_graders(assignment.graders_dir, student_call=session.call, student_call_many=session.call_many,
+                       reference=load_reference(assignment, fingerprint=fingerprint), seed=seed, fingerprint=fingerprint)
 
 
 def _shown_path(path: Path | None) -> str | None:
@@ -110,8 +114,3 @@ def _shown_path(path: Path | None) -> str | None:
 
 def _seed_for(assignment: Assignment, sha256: str) -> int:
     return submission_seed(course_secret(assignment.course_root), assignment.name, sha256)
-
-
-def grader_version(assignment: Assignment) -> str:
-    """The package version plus the assignment's fingerprint (graders, declaration, source notebook): a change regrades."""
-    return f"{__version__}+{assignment_fingerprint(assignment)[:12]}"

@@ -36,8 +36,10 @@ def load_module_from_cells(cells: Sequence[str], name: str) -> types.ModuleType:
     return module
 
 
-def load_reference(assignment: Assignment) -> types.ModuleType:
+def load_reference(assignment: Assignment, *, fingerprint: str | None = None) -> types.ModuleType:
     """The reference module of `assignment`, cached until the assignment's fingerprint changes.
+
+    `fingerprint` is the assignment's (`assignment_fingerprint`), for a caller that has just computed it.
 
     Raises `GraderError` if the notebook cannot be read, a cell raises, or a name the assignment declares is missing.
     """
@@ -46,7 +48,7 @@ def load_reference(assignment: Assignment) -> types.ModuleType:
         path.stat()
     except OSError as error:
         raise GraderError(f"cannot read the source notebook {path}: {error.strerror}") from None
-    key = (path, assignment_fingerprint(assignment))
+    key = (path, fingerprint or assignment_fingerprint(assignment))
     with _lock:
         if key not in _cache:
             _cache[key] = _build_reference(path, f"{assignment.name}_reference")

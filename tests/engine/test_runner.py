@@ -151,3 +151,49 @@ def test_a_namesake_conftest_imported_elsewhere_does_not_stop_collection(tmp_pat
 
     outcomes, errors = run_graders(copies[1], student_call=fake_student, reference="the reference", seed=7)
     assert errors == () and any(o.passed for o in outcomes)
+
+
+FIXTURE_GRADERS = '''
+import pytest
+from autograder.course.seeding import test_rng
+
+
+@pytest.fixture
+def drawn(rng):
+    return rng.standard_normal(3)
+
+
+def test_a_fixture_and_its_test_share_one_rng(drawn, rng, seed):
+    expected = test_rng(seed, "test_a_fixture_and_its_test_share_one_rng")
+    expected.standard_normal(3)
+    assert rng.standard_normal() == expected.standard_normal()
+
+
+def test_the_engine_fixtures_alone(student, reference, rng, seed):
+    assert student.Model.value(0.0) == 1.0 and reference == "the reference"
+    assert rng.standard_normal() == test_rng(seed, "test_the_engine_fixtures_alone").standard_normal()
+'''
+
+OVERRIDING_CONFTEST = '''
+import pytest
+
+
+@pytest.fixture
+def reference():
+    return "the graders' own reference"
+'''
+
+
+def test_fixtures_behave_as_under_pytest_when_the_engine_hands_its_own_directly(tmp_path):
+    """The engine gives its four fixtures to a test directly, but never where a fixture of the graders uses or
+    overrides one: a fixture drawing from `rng` leaves the stream where the test continues it."""
+    folder = tmp_path / "fixtures"
+    folder.mkdir()
+    (folder / "test_fixtures.py").write_text(FIXTURE_GRADERS)
+    for seed in (3, 4):  # twice: nothing of the first run's values carries over to the second
+        outcomes, errors = run_graders(folder, student_call=fake_student, reference="the reference", seed=seed)
+        assert errors == () and [o.passed for o in outcomes] == [True, True], [o.message for o in outcomes]
+    (folder / "conftest.py").write_text(OVERRIDING_CONFTEST)
+    outcomes, _ = run_graders(folder, student_call=fake_student, reference="the reference", seed=3)
+    engine_only = next(o for o in outcomes if o.name.endswith("test_the_engine_fixtures_alone"))
+    assert not engine_only.passed  # the graders' own `reference` fixture won, as under pytest
