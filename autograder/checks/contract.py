@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -77,54 +77,57 @@ def check_zero(value, like: np.ndarray, *, what: str = "dy", of: str = "y") -> C
 
 def check_dout_scaling(
     backward: Callable, *, douts=DOUTS, zero_like: np.ndarray | None = None, what: str = "dx",
-    like: np.ndarray | None = None,
+    like: np.ndarray | None = None, backward_many: Callable[[list], Iterable] | None = None,
 ) -> CheckResult:
     """`backward(dout)` returns (dx, *others): dx(dout) == dout * dx(1) for dout as a float and as a 0-d array.
 
     `like` is the input that dx belongs to: its shape is checked before any conversion, and its
     dtype sets the tolerance (float64 when not given). With `zero_like`, the second adjoint must be
-    zero at every dout. The check calls `backward` 2 * len(douts) times; `details["ignores_dout"]`
-    is set when dx did not change with dout.
+    zero at every dout. The check calls `backward` 2 * len(douts) times, or `backward_many` once with
+    every dout in order; `details["ignores_dout"]` is set when dx did not change with dout.
     """
     tolerance = ARRAY_TOLERANCE[precision(like)]
     base = None
-    for dout in douts:
-        for form, given in (("a float", float(dout)), ("a 0-d array", np.array(dout, dtype=np.float64))):
-            out = backward(given)
-            pair = check_pair(out)
-            if not pair.passed:
-                return pair
-            dx = out[0]
-            if not isinstance(dx, np.ndarray) or dx.dtype.kind != "f":
-                return CheckResult.fail(f"with dout = {dout!r} given as {form}, {what} came back as {describe(dx)}.")
-            expected_shape = like.shape if like is not None else (base.shape if base is not None else dx.shape)
-            if dx.shape != expected_shape:
-                return CheckResult.fail(
-                    f"with dout = {dout!r} given as {form}, {what} has shape {dx.shape}; it must have the shape "
-                    f"{expected_shape}."
-                )
-            if zero_like is not None:
-                zero = check_zero(out[1], zero_like)
-                if not zero.passed:
-                    return CheckResult.fail(f"with dout = {dout!r} given as {form}, {zero.message}")
-            if base is None:
-                base = dx.astype(np.float64) / dout if dout else None
-                if base is None:
-                    return CheckResult.fail("check_dout_scaling needs a nonzero first dout")
-                continue
-            expected = dout * base
-            got = dx.astype(np.float64)
-            atol = tolerance.atol_scale * float(np.abs(base).max(initial=0.0)) * max(abs(dout), 1.0)
-            diff = np.abs(got - expected)
-            if np.all(diff <= atol + tolerance.rtol * np.abs(expected)):
-                continue
-            ignores = bool(dout != douts[0] and np.allclose(got, base * douts[0], rtol=1e-6, atol=atol))
-            worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
+    cases = [(dout, form, given) for dout in douts
+             for form, given in (("a float", float(dout)), ("a 0-d array", np.array(dout, dtype=np.float64)))]
+    givens = [given for _, _, given in cases]
+    outs = iter(backward_many(givens)) if backward_many is not None else map(backward, givens)
+    for dout, form, _ in cases:
+        out = next(outs)
+        pair = check_pair(out)
+        if not pair.passed:
+            return pair
+        dx = out[0]
+        if not isinstance(dx, np.ndarray) or dx.dtype.kind != "f":
+            return CheckResult.fail(f"with dout = {dout!r} given as {form}, {what} came back as {describe(dx)}.")
+        expected_shape = like.shape if like is not None else (base.shape if base is not None else dx.shape)
+        if dx.shape != expected_shape:
             return CheckResult.fail(
-                f"backward must return dout * d(loss)/dx: with dout = {dout!r} given as {form}, {what} should be "
-                f"{dout!r} times {what} at dout = {douts[0]!r}, within rtol={tolerance.rtol:g}, atol={atol:.2g}.\n"
-                + ("It did not change at all when dout changed.\n" if ignores else "")
-                + f"Worst at index {worst}: got {got[worst]:.6g}, expected {expected[worst]:.6g}.",
-                dout=dout, form=form, ignores_dout=ignores, index=worst,
+                f"with dout = {dout!r} given as {form}, {what} has shape {dx.shape}; it must have the shape "
+                f"{expected_shape}."
             )
+        if zero_like is not None:
+            zero = check_zero(out[1], zero_like)
+            if not zero.passed:
+                return CheckResult.fail(f"with dout = {dout!r} given as {form}, {zero.message}")
+        if base is None:
+            base = dx.astype(np.float64) / dout if dout else None
+            if base is None:
+                return CheckResult.fail("check_dout_scaling needs a nonzero first dout")
+            continue
+        expected = dout * base
+        got = dx.astype(np.float64)
+        atol = tolerance.atol_scale * float(np.abs(base).max(initial=0.0)) * max(abs(dout), 1.0)
+        diff = np.abs(got - expected)
+        if np.all(diff <= atol + tolerance.rtol * np.abs(expected)):
+            continue
+        ignores = bool(dout != douts[0] and np.allclose(got, base * douts[0], rtol=1e-6, atol=atol))
+        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
+        return CheckResult.fail(
+            f"backward must return dout * d(loss)/dx: with dout = {dout!r} given as {form}, {what} should be "
+            f"{dout!r} times {what} at dout = {douts[0]!r}, within rtol={tolerance.rtol:g}, atol={atol:.2g}.\n"
+            + ("It did not change at all when dout changed.\n" if ignores else "")
+            + f"Worst at index {worst}: got {got[worst]:.6g}, expected {expected[worst]:.6g}.",
+            dout=dout, form=form, ignores_dout=ignores, index=worst,
+        )
     return CheckResult.ok()

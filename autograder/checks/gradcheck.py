@@ -15,7 +15,7 @@ catalogued misreading of the loss explains it, so that one misconception is not 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -46,8 +46,13 @@ def settings_for(x) -> Settings:
     return SETTINGS[precision(x)]
 
 
-def _value(f: Callable, x: np.ndarray) -> float:
-    out = f(x)
+def _evaluations(f: Callable[[np.ndarray], object], f_many: Callable[[list[np.ndarray]], Iterable] | None,
+                 points: list[np.ndarray]) -> Iterator:
+    """f at each point, in order: from one call of `f_many(points)` when given, else f point by point, lazily."""
+    return iter(f_many(points)) if f_many is not None else map(f, points)
+
+
+def _value(out) -> float:
     shape = shape_of(out)
     if shape is None:
         raise _NotScalar(f"() but it is {describe(out)}, not a real number")
@@ -68,20 +73,28 @@ class _NotScalar(Exception):
 
 def full_central_differences(
     f: Callable[[np.ndarray], float], x: np.ndarray, analytic: np.ndarray, *, settings: Settings | None = None,
-    what: str = "dx", scales: tuple[float, ...] = (1.0,),
+    what: str = "dx", scales: tuple[float, ...] = (1.0,), f_many: Callable[[list[np.ndarray]], Iterable] | None = None,
 ) -> CheckResult:
-    """Every entry of `analytic` against `(f(x + h e_k) - f(x - h e_k)) / 2h` (2 * x.size calls of f)."""
+    """Every entry of `analytic` against `(f(x + h e_k) - f(x - h e_k)) / 2h` (2 * x.size calls of f).
+
+    `f_many(points)`, when given, evaluates f at every point at once (in order, as an iterable).
+    """
     if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
         return CheckResult.fail(f"{what} has shape {shape_of(analytic)}; the finite-difference check needs {x.shape}.")
     settings = settings or settings_for(x)
     h = settings.full_h
     numeric = np.empty(x.shape)
+    points = []
+    for k in np.ndindex(x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[k] += h
+        minus[k] -= h
+        points += [plus, minus]
+    values = _evaluations(f, f_many, points)
     try:
-        for k in np.ndindex(x.shape):
-            plus, minus = x.copy(), x.copy()
-            plus[k] += h
-            minus[k] -= h
-            numeric[k] = (_value(f, plus) - _value(f, minus)) / (float(plus[k]) - float(minus[k]))
+        for number, k in enumerate(np.ndindex(x.shape)):
+            plus, minus = points[2 * number], points[2 * number + 1]
+            numeric[k] = (_value(next(values)) - _value(next(values))) / (float(plus[k]) - float(minus[k]))
     except _NotScalar as shape:
         return CheckResult.fail(f"the finite-difference check needs a scalar loss, but it came back with shape {shape}.")
     ana = analytic.astype(np.float64)
@@ -109,8 +122,12 @@ def full_central_differences(
 def random_directions(
     f: Callable[[np.ndarray], float], x: np.ndarray, analytic: np.ndarray, directions: np.ndarray, *,
     settings: Settings | None = None, what: str = "dx", scales: tuple[float, ...] = (1.0,),
+    f_many: Callable[[list[np.ndarray]], Iterable] | None = None,
 ) -> CheckResult:
-    """`<analytic, u>` against a central difference along each direction u (2 calls of f per direction)."""
+    """`<analytic, u>` against a central difference along each direction u (2 calls of f per direction).
+
+    `f_many(points)`, when given, evaluates f at every point at once (in order, as an iterable).
+    """
     if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
         return CheckResult.fail(f"{what} has shape {shape_of(analytic)}; the finite-difference check needs {x.shape}.")
     settings = settings or settings_for(x)
@@ -121,10 +138,12 @@ def random_directions(
     allowed = settings.direction_tol * float(np.linalg.norm(ana))
     base = np.asarray(x, dtype=np.float64)
     live = list(scales)
-    for number, u in enumerate(directions, start=1):
-        plus, minus = (base + h * u).astype(x.dtype), (base - h * u).astype(x.dtype)
+    points = [point for u in directions for point in ((base + h * u).astype(x.dtype), (base - h * u).astype(x.dtype))]
+    values = _evaluations(f, f_many, points)
+    for number in range(1, len(directions) + 1):
+        plus, minus = points[2 * number - 2], points[2 * number - 1]
         try:
-            slope = (_value(f, plus) - _value(f, minus)) / (2 * h)
+            slope = (_value(next(values)) - _value(next(values))) / (2 * h)
         except _NotScalar as shape:
             return CheckResult.fail(f"the finite-difference check needs a scalar loss, but it came back with shape {shape}.")
         claimed = float(np.vdot(ana, plus.astype(np.float64) - minus.astype(np.float64))) / (2 * h)

@@ -27,22 +27,37 @@ class Table:
 
 def exact_table(x: np.ndarray) -> Table:
     """The table of `x` (N, C) at 50 digits; a row holding nan or +inf gives nan throughout."""
-    x = np.asarray(x)
+    x = np.asarray(x, dtype=np.float64)
+    key = (x.shape, x.tobytes())
+    if key not in _EXACT:
+        if len(_EXACT) >= 16:
+            _EXACT.pop(next(iter(_EXACT)))
+        _EXACT[key] = _exact_table(x)
+    table = _EXACT[key]
+    return Table(table.neglogp.copy(), table.probs.copy())
+
+
+_EXACT: dict[tuple, Table] = {}  # a probe's table is asked for by its forward and its backward check
+
+
+def _exact_table(x: np.ndarray) -> Table:
     neglogp = np.empty(x.shape, dtype=np.float64)
     probs = np.empty(x.shape, dtype=np.float64)
     with localcontext() as context:
         context.prec = DIGITS
         context.Emin, context.Emax = -(10**9), 10**9
-        for i, row in enumerate(x.astype(np.float64)):
+        for i, row in enumerate(x):
             if np.isnan(row).any() or np.isposinf(row).any() or np.isneginf(row).all():
                 neglogp[i], probs[i] = np.nan, np.nan
                 continue
             values = [Decimal(float(v)) if np.isfinite(v) else None for v in row]
             top = max(v for v in values if v is not None)
-            lse = top + sum(_exp(v - top) for v in values if v is not None).ln()
-            for c, v in enumerate(values):
+            powers = [_exp(v - top) if v is not None else Decimal(0) for v in values]
+            total = sum(powers)
+            lse = top + total.ln()
+            for c, (v, power) in enumerate(zip(values, powers)):
                 neglogp[i, c] = float(lse - v) if v is not None else np.inf
-                probs[i, c] = float(_exp(v - lse)) if v is not None else 0.0
+                probs[i, c] = float(power / total)
     return Table(neglogp, probs)
 
 

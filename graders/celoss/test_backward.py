@@ -10,6 +10,7 @@ import pytest
 
 from autograder.checks import compare, contract, gradcheck
 from autograder.checks.result import CheckResult
+from autograder.errors import Raised
 from . import probes
 
 
@@ -74,14 +75,16 @@ class _LeftCrossEntropy(Exception):
 
 
 def _own_loss(student, y, reading):
-    """Your forward as a scalar function of x, checked at every point to be the same reading of cross-entropy.
+    """Your forward as a scalar function of x, checked at every point to be the same reading of cross-entropy;
+    and the same at many points, asked of the sandbox in one exchange.
 
     Per-sample losses are averaged, so `not-scalar` is charged once, in the forward part.
     """
     n = len(y)
 
-    def f(z):
-        out = student.CELoss.forward(z, y)
+    def checked(out, z):
+        if isinstance(out, Raised):
+            raise out.error
         gate = probes.forward_gate(out, z, y)
         if not gate.passed:
             raise _LeftCrossEntropy(gate)
@@ -93,7 +96,14 @@ def _own_loss(student, y, reading):
             return float(np.mean(out.astype(np.float64)))
         return out
 
-    return f
+    def f(z):
+        return checked(student.CELoss.forward(z, y), z)
+
+    def f_many(points):
+        for z, out in zip(points, student.CELoss.forward.many([(z, y) for z in points])):
+            yield checked(out, z)
+
+    return f, f_many
 
 
 @pytest.mark.points(1)
@@ -119,10 +129,10 @@ def test_dx_matches_finite_differences(student, reference, rng):
             if not pair.passed:
                 return pair
             scales = (1.0,) + ((_LOSS_SCALE[reading](*x.shape),) if reading in _LOSS_SCALE else ())
-            f = _own_loss(student, y, reading)
+            f, f_many = _own_loss(student, y, reading)
             try:
-                result = (gradcheck.full_central_differences(f, x, out[0], scales=scales) if full
-                          else gradcheck.random_directions(f, x, out[0], directions, scales=scales))
+                result = (gradcheck.full_central_differences(f, x, out[0], scales=scales, f_many=f_many) if full
+                          else gradcheck.random_directions(f, x, out[0], directions, scales=scales, f_many=f_many))
             except _LeftCrossEntropy as left:
                 return left.gate
             if not result.passed:
@@ -155,4 +165,7 @@ def _nonzero_then_scaling(student, x, y) -> CheckResult:
         result = contract.check_nonzero(out[0])
     if not result.passed:
         return result
-    return contract.check_dout_scaling(lambda dout: student.CELoss.backward(x, y, dout), zero_like=y, like=x)
+    return contract.check_dout_scaling(
+        lambda dout: student.CELoss.backward(x, y, dout), zero_like=y, like=x,
+        backward_many=lambda douts: Raised.values(student.CELoss.backward.many([(x, y, dout) for dout in douts])),
+    )

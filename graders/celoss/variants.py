@@ -8,6 +8,7 @@ what its own reading gives there, so a value bug is counted once, in the part th
 
 from __future__ import annotations
 
+import math
 from itertools import islice
 from typing import Callable, Iterator
 
@@ -76,6 +77,8 @@ PER_SAMPLE = FORWARD_NAMES.index("not-scalar")
 
 def close(got, want, rtol: float = READING_RTOL) -> bool:
     """`got` (from the student) equals `want` within rtol; shapes are compared before anything is converted."""
+    if type(want) is float and type(got) in (float, np.float64, np.float32):
+        return _close_scalars(float(got), want, rtol)
     want = np.asarray(want, dtype=np.float64)
     if isinstance(got, bool) or shape_of(got) != want.shape:
         return False
@@ -89,6 +92,13 @@ def close(got, want, rtol: float = READING_RTOL) -> bool:
     finite = ~special
     scale = float(np.abs(want[finite]).max(initial=0.0))
     return bool(np.allclose(got[finite], want[finite], rtol=rtol, atol=rtol * max(scale, 1e-12)))
+
+
+def _close_scalars(got: float, want: float, rtol: float) -> bool:
+    """`close` for two real numbers: what np.allclose gives with atol = rtol * max(|want|, 1e-12)."""
+    if not math.isfinite(want):
+        return got == want or (math.isnan(got) and math.isnan(want))
+    return abs(got - want) <= rtol * max(abs(want), 1e-12) + rtol * abs(want)
 
 
 def _as_losses(got, n: int):
