@@ -80,6 +80,58 @@ def load_seccomp(library: str, rules: list[tuple[int, str, tuple]] | None = None
     `library` is the path of libseccomp.so.2. Self-contained (stdlib ctypes only), so any launcher
     or a pre-forked zygote can call it; raises SeccompError on any failure, and then no filter is loaded.
     """
+    _with_filter(library, rules, lambda lib, context: _checked(lib.seccomp_load(context), "seccomp_load"))
+
+
+def compile_seccomp(library: str, rules: list[tuple[int, str, tuple]] | None = None) -> bytes:
+    """The BPF program libseccomp makes of `rules` (as `load_seccomp` would load it), without loading it.
+
+    The pre-forked sandbox compiles it once, and each child loads it with `load_seccomp_program`.
+    """
+    read_fd, write_fd = os.pipe()
+    try:
+        _with_filter(library, rules, lambda lib, context: _checked(lib.seccomp_export_bpf(context, write_fd),
+                                                                    "seccomp_export_bpf"))
+        os.close(write_fd)
+        write_fd = -1
+        program = b""
+        while chunk := os.read(read_fd, 65536):
+            program += chunk
+    finally:
+        os.close(read_fd)
+        if write_fd >= 0:
+            os.close(write_fd)
+    if not program or len(program) % 8:
+        raise SeccompError(f"seccomp_export_bpf gave {len(program)} bytes, not a BPF program")
+    return program
+
+
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+
+
+def load_seccomp_program(program: bytes) -> None:
+    """Load a program from `compile_seccomp` into this process (no_new_privs first, as seccomp_load does)."""
+    import ctypes
+
+    class SockFprog(ctypes.Structure):  # struct sock_fprog
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    instructions = ctypes.create_string_buffer(program, len(program))
+    fprog = SockFprog(len(program) // 8, ctypes.cast(instructions, ctypes.c_void_p))
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise SeccompError(f"prctl(PR_SET_NO_NEW_PRIVS) failed: {os.strerror(ctypes.get_errno())}")
+    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        raise SeccompError(f"prctl(PR_SET_SECCOMP) failed: {os.strerror(ctypes.get_errno())}")
+
+
+def _checked(code: int, call: str) -> None:
+    if code != 0:
+        raise SeccompError(f"{call} failed: {os.strerror(-code)}")
+
+
+def _with_filter(library: str, rules, finish) -> None:
+    """Build the filter of `rules` in a libseccomp context and hand it to `finish(lib, context)`."""
     import ctypes
 
     if not library:
@@ -98,6 +150,7 @@ def load_seccomp(library: str, rules: list[tuple[int, str, tuple]] | None = None
                                                ctypes.POINTER(ArgCmp)]
         lib.seccomp_rule_add_array.restype = ctypes.c_int
         lib.seccomp_load.argtypes, lib.seccomp_load.restype = [ctypes.c_void_p], ctypes.c_int
+        lib.seccomp_export_bpf.argtypes, lib.seccomp_export_bpf.restype = [ctypes.c_void_p, ctypes.c_int], ctypes.c_int
         lib.seccomp_release.argtypes, lib.seccomp_release.restype = [ctypes.c_void_p], None
     except (OSError, AttributeError) as error:
         raise SeccompError(f"cannot load libseccomp from {library!r}: {error}") from None
@@ -114,9 +167,7 @@ def load_seccomp(library: str, rules: list[tuple[int, str, tuple]] | None = None
             code = lib.seccomp_rule_add_array(context, action, number, len(conditions), array)
             if code != 0:
                 raise SeccompError(f"seccomp_rule_add_array({name}) failed: {os.strerror(-code)}")
-        code = lib.seccomp_load(context)  # sets no_new_privs first (SCMP_FLTATR_CTL_NNP defaults to on)
-        if code != 0:
-            raise SeccompError(f"seccomp_load failed: {os.strerror(-code)}")
+        finish(lib, context)  # seccomp_load sets no_new_privs first (SCMP_FLTATR_CTL_NNP defaults to on)
     finally:
         lib.seccomp_release(context)
 

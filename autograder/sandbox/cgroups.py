@@ -76,15 +76,19 @@ class Cgroup:
     def kill_all(self) -> None:
         """SIGKILL every member until none is left (the pids cap bounds how many can be forked meanwhile)."""
         for _ in range(1000):
-            members = self.members()
-            if not members:
+            if not self.kill_members():
                 return
-            for pid in members:
-                try:
-                    os.kill(pid, 9)
-                except ProcessLookupError:
-                    pass
             time.sleep(0.001)
+
+    def kill_members(self) -> bool:
+        """SIGKILL every process in the cgroup now, without waiting for any to exit; False if there was none."""
+        members = self.members()
+        for pid in members:
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        return bool(members)
 
     def remove(self, wait_seconds: float = 2.0) -> bool:
         """Remove the directories once their last process is gone; False if some remain busy."""

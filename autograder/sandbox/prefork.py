@@ -54,6 +54,7 @@ class PreforkedLauncher:
         self.base = base or BubblewrapLauncher()
         self._zygote: Zygote | None = None
         self._spare: ZygoteChild | None = None
+        self._dying: list[ZygoteChild] = []  # killed, not yet gone: see `terminate`
         self._source = ZYGOTE_SCRIPT.read_bytes()
         _live.append(self)
 
@@ -85,25 +86,37 @@ class PreforkedLauncher:
         raise SandboxUnavailable("the pre-forked sandbox did not answer three fork requests in a row")
 
     def terminate(self, process: ZygoteChild) -> None:
-        """Kill every process of the child's cgroup, wait for its relay's status, remove the cgroup."""
+        """SIGKILL every process of the child's cgroup now; their exit is awaited and the cgroup removed later.
+
+        Killing the child's init (pid 1 of its pid namespace, and a member of its cgroup) makes the
+        kernel kill everything in that namespace, where every process the student can start lives, so
+        nothing of this child runs another instruction once this returns. Waiting for the processes
+        to exit (about 9 ms, mostly the kernel unmapping their memory) is left to `_sweep`, which runs
+        at every later spawn and terminate, and blocks only in `stop`.
+        """
         process.close_start()  # a child still waiting for its submission exits on its own
         if not process.confirmed:
             try:
-                self._confirm(process)  # once the zygote has forked it, its status pipe tells when it is gone
+                self._confirm(process)  # once the zygote has forked it, its processes are in its cgroup
             except (ZygoteUnresponsive, SandboxUnavailable):
                 pass
-        process.group.kill_all()
-        if process.confirmed:
+        process.group.kill_members()
+        self._dying.append(process)
+        self._sweep()
+
+    def _sweep(self, *, wait: bool = False) -> None:
+        """Remove the cgroups of terminated children whose processes have all exited (with `wait`: all of them)."""
+        dying, self._dying = self._dying, []
+        for process in dying:
+            if wait:
+                process.group.kill_all()
+            if process.group.kill_members() or not process.group.remove(EXIT_SECONDS if wait else 0):
+                self._dying.append(process)  # still exiting: killed again, and looked at next time
+                continue
             try:
-                process.wait(EXIT_SECONDS)
-            except (subprocess.TimeoutExpired, SandboxUnavailable):
+                os.close(process.status_fd)
+            except OSError:
                 pass
-        try:
-            os.close(process.status_fd)
-        except OSError:
-            pass
-        process.group.kill_all()
-        process.group.remove()
 
     def out_of_memory(self, process: ZygoteChild) -> bool:
         return process.group.out_of_memory()
@@ -135,12 +148,15 @@ class PreforkedLauncher:
         """
         spare, self._spare = self._spare, None
         zygote, self._zygote = self._zygote, None
-        if zygote is None or zygote.owner != os.getpid():
+        if zygote is not None and zygote.owner != os.getpid():
+            self._dying = []  # a forked grader's copy of its parent's children: the parent removes them
             return
-        zygote.control.close()
-        self.base.terminate(zygote.process)
-        if spare is not None:
-            self.terminate(spare)
+        if zygote is not None:
+            zygote.control.close()
+            self.base.terminate(zygote.process)
+            if spare is not None:
+                self.terminate(spare)
+        self._sweep(wait=True)
 
     def _take_spare(self, limits) -> ZygoteChild | None:
         spare, self._spare = self._spare, None

@@ -14,7 +14,8 @@ SCM_RIGHTS). The parent prepares the next child this way while the current one i
                     │        /proc and /dev/pts, checks that nothing writable of the zygote is left, allows
                     │        no further user namespace, becomes undumpable, drops every capability, waits;
                     │        its exit kills the namespace
-                    └─ student   waits on START; then rlimits, boot.load_seccomp, child.serve on READ/WRITE
+                    └─ student   rlimits, the seccomp filter (compiled once by the zygote); then waits on START;
+                                 then child.serve on READ/WRITE
 
 The relay's status is "<code>\\n" (bubblewrap's convention: 128 + signal when killed), or
 "setup-failed\\n<why>" when a namespace, mount, capability or check step failed before any student code
@@ -23,14 +24,20 @@ submission), never a student's score.
 """
 
 import ctypes
+import importlib
 import json
 import os
+import select
 import signal
 import socket
 import struct
 import sys
 
 SETUP_FAILED = 96
+# What students import besides numpy (log_softmax, logsumexp), imported once here rather than by
+# every child: scipy.special alone costs a child about 200 ms. Imported while the zygote is idle, so
+# the children forked before it (the trial, the first spare) import it themselves if they need it.
+PRELOADED = ("scipy.special",)
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x02000000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 0x40000
@@ -65,7 +72,11 @@ def main():
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # relays are reaped by the kernel; they report through STATUS
     control.sendmsg([json.dumps({"ready": True}).encode()])
+    preloads = list(PRELOADED)
     while True:
+        if preloads and not waiting(control):
+            preload(preloads.pop(0))  # only while no request waits: the first children are never held up
+            continue
         try:
             data, fds = receive(control)
         except ConnectionError:
@@ -75,6 +86,7 @@ def main():
         request = None
         try:
             request = json.loads(data)
+            compiled_filter(json.loads(request["limits"])["seccomp_library"])
             pid = os.fork()
         except Exception as error:  # noqa: BLE001 - a refused request is reported, and the zygote stays up
             close_all(fds)
@@ -89,6 +101,34 @@ def main():
                 os._exit(SETUP_FAILED)
         close_all(fds)
         control.sendmsg([json.dumps({"id": request.get("id"), "ok": True}).encode()])
+
+
+SECCOMP_PROGRAMS = {}  # libseccomp's path -> the sandbox filter it compiles (None if it could not)
+
+
+def compiled_filter(library):
+    """The sandbox's seccomp filter as compiled by `library`, once per zygote: every child loads the same program."""
+    import boot
+
+    if library not in SECCOMP_PROGRAMS:
+        try:
+            SECCOMP_PROGRAMS[library] = boot.compile_seccomp(library)
+        except Exception:  # noqa: BLE001 - each child then builds the filter itself, and fails closed if it cannot
+            SECCOMP_PROGRAMS[library] = None
+    return SECCOMP_PROGRAMS[library]
+
+
+def waiting(control):
+    poller = select.poll()
+    poller.register(control, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def preload(name):
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass  # not in this runtime: a student who imports it gets the ImportError there
 
 
 def receive(control):
@@ -266,14 +306,38 @@ def drop_capabilities():
 
 
 def student(request, start_fd):
-    """The student's process: wait for the submission, then the same rlimits and seccomp filter as boot.py, then
-    child.serve."""
+    """The student's process: the same rlimits and seccomp filter as boot.py, then wait for the submission, then
+    child.serve.
+
+    The limits and the filter are in place while the process waits as a spare, so a submission that
+    arrives finds its process ready. If either could not be set, the process exits once its submission
+    has arrived, before any of it runs, as a child whose setup failed.
+    """
     import resource
 
     import boot
     import child
     import numpy
 
+    failure = None
+    try:
+        check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "dumpable")
+        numpy.random.seed()  # the zygote's global RandomState would otherwise be the same in every child
+        limits = json.loads(request["limits"])
+        for name, which in boot.LIMITS.items():
+            value = int(limits[name])
+            resource.setrlimit(which, (value, value))
+    except Exception as error:  # noqa: BLE001
+        failure = (SETUP_FAILED, f"zygote student setup: {error}")
+    if failure is None:
+        try:
+            program = SECCOMP_PROGRAMS.get(limits["seccomp_library"])
+            if program is not None:
+                boot.load_seccomp_program(program)
+            else:
+                boot.load_seccomp(limits["seccomp_library"])
+        except Exception as error:  # noqa: BLE001 - no filter: run nothing
+            failure = (boot.SECCOMP_FAILED, f"seccomp filter not loaded: {type(error).__name__}: {error}")
     start = socket.socket(fileno=start_fd)
     try:
         message, fds, _, _ = socket.recv_fds(start, 16, 3)
@@ -282,24 +346,16 @@ def student(request, start_fd):
     start.close()
     if message != b"go" or len(fds) != 3:
         os._exit(0)  # the parent discarded this child
+    if failure is not None:
+        os.write(2, f"{failure[1]}\n".encode())
+        os._exit(failure[0])
     read_fd, write_fd, submission_fd = fds
     try:
         with os.fdopen(submission_fd, "rb") as handle:
             cells = json.loads(handle.read())["cells"]
-        check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "dumpable")
-        numpy.random.seed()  # the zygote's global RandomState would otherwise be the same in every child
-        limits = json.loads(request["limits"])
-        for name, which in boot.LIMITS.items():
-            value = int(limits[name])
-            resource.setrlimit(which, (value, value))
     except Exception as error:  # noqa: BLE001
         os.write(2, f"zygote student setup: {error}\n".encode())
         os._exit(SETUP_FAILED)
-    try:
-        boot.load_seccomp(limits["seccomp_library"])
-    except Exception as error:  # noqa: BLE001 - no filter: run nothing
-        os.write(2, f"seccomp filter not loaded: {type(error).__name__}: {error}\n".encode())
-        os._exit(boot.SECCOMP_FAILED)
     sys.argv = ["/sandbox/child.py", str(read_fd), str(write_fd)]  # what boot.py leaves for child.py
     try:
         child.serve(read_fd, write_fd, cells)
