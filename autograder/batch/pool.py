@@ -87,6 +87,16 @@ class _Slot:
         child_end.close()
         self.task: tuple | None = None
         self.started = 0.0
+        self.released = False  # told to finish: no task is left for it
+
+    def release(self) -> None:
+        """Let the worker finish now (it stops its sandbox while the others grade their last tasks)."""
+        if not self.released:
+            self.released = True
+            try:
+                self.connection.send(None)
+            except OSError:
+                self.process.terminate()
 
     def stop(self) -> None:
         """SIGTERM (the worker unwinds its sandbox session), then SIGKILL if it lingers."""
@@ -148,6 +158,7 @@ class LocalPool:
                 if slot.connection in ready and slot.connection.poll():
                     done = self._receive(slot)
                     if done is not None:
+                        self._fill(pending)  # the worker's next task first: it grades while this result is recorded
                         yield done
                         continue
                 if slot.process.sentinel in ready or not slot.process.is_alive():
@@ -165,6 +176,8 @@ class LocalPool:
                     slot.connection.send(slot.task)
                 except OSError:
                     pass  # the worker died; its sentinel reports the task as lost
+            elif not pending and slot.task is None and slot.process.is_alive():
+                slot.release()
 
     def _receive(self, slot: _Slot) -> TaskDone | None:
         try:
@@ -198,10 +211,7 @@ class LocalPool:
         for slot in self._slots:
             if slot.process.is_alive():
                 if slot.task is None:
-                    try:
-                        slot.connection.send(None)
-                    except OSError:
-                        slot.process.terminate()
+                    slot.release()
                 else:
                     slot.process.terminate()
         for slot in self._slots:

@@ -79,6 +79,9 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
     probe = _probe_isolation(isolation, settings.isolation, check=not scheduler)
     from autograder.batch.run import grade_batch, usable_cores
 
+    if not scheduler and len(paths) == 1 and paths[0].suffix in (".ipynb", ".py") and paths[0].is_file():
+        import autograder.grading.engine  # noqa: F401 - graded in this process: pytest loads while the trial runs
+
     try:
         probe.result()
     except SandboxUnavailable as error:
@@ -113,18 +116,29 @@ def _probe_isolation(isolation: str | None, course_isolation: str, *, check: boo
     """Export the isolation level (--isolation, else $AUTOGRADER_ISOLATION, else c.Autograder.isolation; the
     local workers inherit it), then, if `check`, a future of `check_isolation()`: the tier that would run, or
     SandboxUnavailable when none the course allows works. Both happen on a thread, so the sandbox package's
-    imports and the trial sandbox overlap the caller's."""
-    from concurrent.futures import ThreadPoolExecutor
+    imports and the trial sandbox overlap the caller's.
 
-    def probe() -> str | None:
+    The thread then stays (asleep) until the process ends: the pre-forked sandbox it started dies with
+    the thread that started it (bubblewrap's --die-with-parent follows a thread, not a process), and
+    this process grades with that sandbox.
+    """
+    import threading
+    from concurrent.futures import Future
+
+    future: Future = Future()
+    future.set_running_or_notify_cancel()
+
+    def probe() -> None:
         from autograder.sandbox.policy import ISOLATION_ENV, check_isolation
 
-        os.environ[ISOLATION_ENV] = isolation or os.environ.get(ISOLATION_ENV) or course_isolation
-        return check_isolation() if check else None
+        try:
+            os.environ[ISOLATION_ENV] = isolation or os.environ.get(ISOLATION_ENV) or course_isolation
+            future.set_result(check_isolation() if check else None)
+        except BaseException as error:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(error)
+        threading.Event().wait()
 
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="isolation-probe")
-    future = executor.submit(probe)
-    executor.shutdown(wait=False)
+    threading.Thread(target=probe, name="isolation-probe", daemon=True).start()
     return future
 
 

@@ -106,17 +106,51 @@ def _failure_from_json(data: object, where: str) -> GraderFailure:
     return failure
 
 
+BLAMES = {blame.value: blame for blame in Blame}
+_OUTCOME_TEXTS = ("name", "part", "title", "message", "visibility", "blame")
+_OUTCOME_NUMBERS = ("points", "max_points", "duration")
+_OUTCOME_FLAGS = ("passed", "bonus")
+_OUTCOME_LISTS = ("bugs", "tags")
+_OUTCOME_KEYS = frozenset(_OUTCOME_TEXTS + _OUTCOME_NUMBERS + _OUTCOME_FLAGS + _OUTCOME_LISTS)
+
+
+def _well_formed_outcome(data: object) -> TestOutcome | None:
+    """The outcome of an entry whose every field has the right type, checked in one pass; else None."""
+    if type(data) is not dict or data.keys() != _OUTCOME_KEYS:
+        return None
+    if not all(type(data[key]) is str for key in _OUTCOME_TEXTS) or data["blame"] not in BLAMES:
+        return None
+    if not all(type(data[key]) in (int, float) and -math.inf < data[key] < math.inf for key in _OUTCOME_NUMBERS):
+        return None
+    if not all(type(data[key]) is bool for key in _OUTCOME_FLAGS):
+        return None
+    if not all(type(data[key]) is list and all(type(item) is str for item in data[key]) for key in _OUTCOME_LISTS):
+        return None
+    try:
+        return TestOutcome(
+            name=data["name"], part=data["part"], title=data["title"], points=float(data["points"]),
+            max_points=float(data["max_points"]), passed=data["passed"], message=data["message"],
+            bugs=tuple(data["bugs"]), tags=tuple(data["tags"]), visibility=data["visibility"], bonus=data["bonus"],
+            blame=BLAMES[data["blame"]], duration=float(data["duration"]),
+        )
+    except (ValueError, OverflowError):
+        return None
+
+
 def _outcome_from_json(data: object, where: str) -> TestOutcome:
-    read = _Reader(data, where)
+    outcome = _well_formed_outcome(data)
+    if outcome is not None:
+        return outcome
+    read = _Reader(data, where)  # field by field, to say exactly what is wrong
     blame = read.text("blame")
-    if blame not in {b.value for b in Blame}:
-        raise ReportDecodeError(f"{where}.blame is {blame!r}, not one of {[b.value for b in Blame]}")
+    if blame not in BLAMES:
+        raise ReportDecodeError(f"{where}.blame is {blame!r}, not one of {list(BLAMES)}")
     try:
         outcome = TestOutcome(
             name=read.text("name"), part=read.text("part"), title=read.text("title"),
             points=read.number("points"), max_points=read.number("max_points"), passed=read.flag("passed"),
             message=read.text("message"), bugs=read.texts("bugs"), tags=read.texts("tags"),
-            visibility=read.text("visibility"), bonus=read.flag("bonus"), blame=Blame(blame),
+            visibility=read.text("visibility"), bonus=read.flag("bonus"), blame=BLAMES[blame],
             duration=read.number("duration"),
         )
     except ValueError as error:  # a "bug:" tag among the free tags, say
