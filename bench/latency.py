@@ -122,7 +122,7 @@ def measure(repeats: int = 15) -> dict:
         "student cells at load": m["start"] - m["start_empty"],
         "one trivial call (round trip)": m["call"],
         "checks: test bodies (reference, inputs, sandbox calls)": m["bodies"],
-        "checks: pytest session (config, plugins, collection, reports)": m["checks"] - m["bodies"],
+        "checks: pytest per test (fixtures, setup and teardown hooks)": m["checks"] - m["bodies"],
         "sandbox teardown": m["close"],
         "report rendering": m["report"],
     }
