@@ -170,16 +170,23 @@ class PreforkedLauncher:
             self.terminate(spare)
         return None
 
+    def start_early(self, limits) -> None:
+        """Start the zygote sandbox now without waiting for it: it imports numpy while the caller goes on."""
+        if self._zygote is None:
+            self._zygote = self._launch_zygote(limits)
+
     def _running_zygote(self, limits) -> Zygote:
         zygote = self._zygote
         if zygote is not None and (zygote.owner != os.getpid() or zygote.process.poll() is not None):
             self.stop()
             zygote = None
         if zygote is None:
-            zygote = self._zygote = self._start_zygote(limits)
+            zygote = self._zygote = self._launch_zygote(limits)
+        if zygote.ready_by is not None:
+            self._await_ready(zygote)
         return zygote
 
-    def _start_zygote(self, limits) -> Zygote:
+    def _launch_zygote(self, limits) -> Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             process = self.base._start(limits, "/sandbox/zygote.py", [str(theirs.fileno())], keep_fds=(theirs.fileno(),),
@@ -187,15 +194,18 @@ class PreforkedLauncher:
         finally:
             theirs.close()
         ours.setblocking(False)
-        zygote = Zygote(process, ours, os.getpid())
+        return Zygote(process, ours, os.getpid(), ready_by=time.monotonic() + START_SECONDS)
+
+    def _await_ready(self, zygote: Zygote) -> None:
         try:
-            if receive(ours, time.monotonic() + START_SECONDS).get("ready") is not True:
+            if receive(zygote.control, zygote.ready_by).get("ready") is not True:
                 raise ZygoteUnresponsive("no ready message")
         except ZygoteUnresponsive as error:
-            ours.close()
-            self.base.terminate(process)
+            self._zygote = None
+            zygote.control.close()
+            self.base.terminate(zygote.process)
             raise SandboxUnavailable(f"the pre-forked sandbox did not start ({error})") from None
-        return zygote
+        zygote.ready_by = None
 
     def _prepare(self, zygote: Zygote, limits) -> ZygoteChild:
         """Ask the zygote for a child in a fresh cgroup; it sets itself up and waits for `ZygoteChild.start`.
@@ -273,8 +283,11 @@ def preforked_launcher() -> PreforkedLauncher | None:
     The trial child sets the rlimits, loads the seccomp filter and imports numpy, so it also proves
     the bubblewrap tier works (policy then skips the fresh sandbox's own probe).
     """
+    from autograder.sandbox.limits import Limits
+
     try:
         launcher = PreforkedLauncher()
+        launcher.start_early(Limits())  # it boots while the trial's session imports numpy
     except SandboxUnavailable:
         return None
     if trial_child_fails(launcher) is not None:

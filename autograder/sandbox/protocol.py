@@ -31,7 +31,6 @@ MAX_DEPTH = 4
 MAX_HEADER_DEPTH = 16  # JSON nesting of a whole reply; a value inside it is held to MAX_DEPTH
 MAX_WIRE_INT = 2**64  # a Python int from the child lies in (-2**64, 2**64): 10**400 is refused here
 MAX_DIMENSIONS = 32
-ACCEPTED_KINDS = "biuf"
 ACCEPTED_DTYPES = {
     dtype.str: dtype
     for kind in (np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,

@@ -24,6 +24,7 @@ from autograder.errors import (
     StudentTimeout,
 )
 from autograder.submission.extract import Submission
+from autograder.sandbox.limits import Limits
 from autograder.sandbox.protocol import (
     MAX_BLOBS, Channel, decode_value, encode_value, ready_cell_errors, reply_positions,
 )
@@ -32,21 +33,6 @@ from autograder.sandbox.policy import select_launcher
 
 
 MAX_CALLS_PER_EXCHANGE = 32
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How much one submission may use. Times are wall-clock seconds."""
-
-    load_seconds: float = 10.0
-    call_seconds: float = 10.0
-    submission_seconds: float = 60.0
-    memory_bytes: int = 1024 * 2**20
-    cpu_seconds: int = 60
-    file_bytes: int = 16 * 2**20
-    open_files: int = 64
-    processes: int = 16
-    max_restarts: int = 3
 
 
 @dataclass(frozen=True)

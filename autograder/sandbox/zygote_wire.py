@@ -33,6 +33,7 @@ class Zygote:
     process: subprocess.Popen
     control: socket.socket
     owner: int  # the pid that started it: a forked grader must not share it
+    ready_by: float | None = None  # started but its ready message not yet read: the deadline for it
 
 
 
