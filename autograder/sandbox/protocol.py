@@ -31,6 +31,7 @@ MAX_DEPTH = 4
 MAX_HEADER_DEPTH = 16  # JSON nesting of a whole reply; a value inside it is held to MAX_DEPTH
 MAX_WIRE_INT = 2**64  # a Python int from the child lies in (-2**64, 2**64): 10**400 is refused here
 MAX_DIMENSIONS = 32
+READ_BYTES = 65536  # what one read of the reply pipe asks for at least: a whole small reply
 ACCEPTED_DTYPES = {
     dtype.str: dtype
     for kind in (np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
@@ -127,7 +128,10 @@ def _array(blobs: list[bytes], tagged: dict) -> np.ndarray:
     blob = blobs[index]
     if math.prod(shape) * dtype.itemsize != len(blob):
         raise BadReturnValue("returned a numpy array whose data does not match its declared shape")
-    array = np.frombuffer(blob, dtype=dtype).reshape(shape)
+    try:
+        array = np.frombuffer(blob, dtype=dtype).reshape(shape)
+    except ValueError:  # an empty array with a size numpy cannot index, such as [0, 10**30]
+        raise BadReturnValue("returned a numpy array whose shape numpy cannot make") from None
     return array if array.flags.writeable else array.copy()
 
 
@@ -270,9 +274,6 @@ class Channel:
         taken = self._pending[:size]
         del self._pending[:size]
         return taken
-
-
-READ_BYTES = 65536
 
 
 def _wait(fd: int, event: int, deadline: float) -> bool:

@@ -78,7 +78,8 @@ TAGGED = st.recursive(
                            "b": st.integers(-2, 3) | st.text(max_size=2),
                            "d": st.sampled_from(["<f8", ">f4", "|b1", "<i8", "|u1", "<f16", "<U1", "|O", "|V8", "<c16",
                                                  "<M8[ns]", "f8", ""]) | st.integers() | st.none(),
-                           "s": st.lists(st.integers(-2, 6) | st.booleans() | st.floats(), max_size=3) | st.none()}),
+                           "s": st.lists(st.integers(-2, 6) | st.integers(2**31, 2**80) | st.booleans() | st.floats(),
+                                         max_size=3) | st.none()}),
     lambda inner: st.fixed_dictionaries({"t": st.sampled_from(["tuple", "list", "dict"]),
                                          "v": st.lists(inner, max_size=3)}),
     max_leaves=10,
@@ -136,6 +137,12 @@ def test_the_honest_twins_of_the_big_integers_are_accepted():
 def test_a_shape_promising_more_data_than_the_blob_holds_is_refused_before_allocation():
     with pytest.raises(BadReturnValue, match="does not match its declared shape"):
         decode_value({"t": "nd", "b": 0, "d": "<f8", "s": [9999999999999, 10**12]}, [raw(np.zeros(4))])
+
+
+@pytest.mark.parametrize("shape", [[0, 10**30], [0, 2**63], [2**62, 0, 2**62], [0] + [2**40] * 31])
+def test_an_empty_array_with_a_size_numpy_cannot_index_is_the_students_error(shape):
+    with pytest.raises(BadReturnValue, match="shape numpy cannot make"):
+        decode_value({"t": "nd", "b": 0, "d": "<f8", "s": shape}, [b""])
 
 
 def test_a_numpy_scalar_tag_must_hold_a_scalar():
