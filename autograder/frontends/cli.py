@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from autograder.submission.collect import find_submissions
+from autograder.submission.collect import SUBMISSION_SUFFIXES, find_submissions
 from autograder.course.config import CourseSettings, load_settings
 from autograder.course.assignment import Assignment, find_course_root, load_assignment
 from autograder.errors import GraderError, SandboxUnavailable
@@ -79,7 +79,7 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
     probe = _probe_isolation(isolation, settings.isolation, check=not scheduler)
     from autograder.batch.run import grade_batch, usable_cores
 
-    if not scheduler and len(paths) == 1 and paths[0].suffix in (".ipynb", ".py") and paths[0].is_file():
+    if not scheduler and len(paths) == 1 and paths[0].suffix in SUBMISSION_SUFFIXES and paths[0].is_file():
         import autograder.grading.engine  # noqa: F401 - graded in this process: pytest loads while the trial runs
 
     try:

@@ -95,27 +95,30 @@ class GraderPlugin:
         config.option.tbstyle = "native"  # long tracebacks parse source for every failed test
 
     @pytest.fixture
-    def student(self):
-        return StudentProxy(self.student_call, caller_many=self.student_call_many)
+    def student(self, request):
+        return self.value("student", request.node)
 
     @pytest.fixture
-    def reference(self):
-        return self.reference_module
+    def reference(self, request):
+        return self.value("reference", request.node)
 
     @pytest.fixture
-    def seed(self) -> int:
-        return self.seed_value
+    def seed(self, request) -> int:
+        return self.value("seed", request.node)
 
     @pytest.fixture
     def rng(self, request) -> np.random.Generator:
-        return test_rng(self.seed_value, request.node.name)
+        return self.value("rng", request.node)
 
-    def values(self, item, names: tuple[str, ...]) -> dict:
-        """What the fixtures `names` give `item` for the current submission (as the fixtures above would)."""
-        made = {"student": lambda: StudentProxy(self.student_call, caller_many=self.student_call_many),
-                "reference": lambda: self.reference_module, "seed": lambda: self.seed_value,
-                "rng": lambda: test_rng(self.seed_value, item.name)}
-        return {name: made[name]() for name in names}
+    def value(self, name: str, item):
+        """What the engine's fixture `name` gives the test `item` for the current submission."""
+        if name == "student":
+            return StudentProxy(self.student_call, caller_many=self.student_call_many)
+        if name == "reference":
+            return self.reference_module
+        if name == "seed":
+            return self.seed_value
+        return test_rng(self.seed_value, item.name)
 
     def given_directly(self, item) -> tuple[str, ...]:
         """The engine's fixtures `item` asks for that can be handed to it without pytest's fixture machinery.
@@ -271,7 +274,7 @@ class GraderSuite:
         outcomes = []
         for index, item in enumerate(items):
             following = items[index + 1] if index + 1 < len(items) else None
-            given = self.plugin.values(item, self.given[index])
+            given = {name: self.plugin.value(name, item) for name in self.given[index]}
             outcomes.append(_outcome(item, run_item(item, following, given), self.plugin.catalogue, self.described[index]))
         return GraderRun(tuple(outcomes), tuple(self.plugin.collection_errors))
 

@@ -128,14 +128,12 @@ class StudentSession:
                   "calls": [{"args": [encode_value(a, blobs) for a in args], "kwargs": {}} for args in calls]}
         reply, reply_blobs = self._exchange(target, header, blobs, calls=len(calls))
         replies = reply.get("replies")
-        if not isinstance(replies, list) or not 0 < len(replies) <= len(calls):
+        if (not isinstance(replies, list) or not 0 < len(replies) <= len(calls)
+                or not all(isinstance(one, dict) for one in replies)):
             self._kill()
             raise BadReturnValue(f"{target} sent a reply the grader does not understand")
         results: list = []
         for one in replies:
-            if not isinstance(one, dict):
-                self._kill()
-                raise BadReturnValue(f"{target} sent a reply the grader does not understand")
             try:
                 results.append(self._interpret(target, one, reply_blobs))
             except StudentError as error:
