@@ -39,6 +39,17 @@ def step(k):
     time.sleep(30)
 '''
 
+# Answers a batch of three calls with one good reply and nothing else: a child that drops calls it was asked.
+SHORT = CLEAN.decode() + '''
+import json, os, struct, sys, time
+
+def step(k):
+    reply = {"ok": True, "value": {"t": "f", "v": 1.0}, "mutated": []}
+    header = json.dumps({"replies": [reply], "blobs": 0}).encode()
+    os.write(int(sys.argv[2]), struct.pack(">I", len(header)) + header)
+    time.sleep(30)
+'''
+
 
 @pytest.fixture(scope="module", params=["zygote", "fresh"])
 def sandbox(request, bwrap, fresh_bwrap):
@@ -111,4 +122,16 @@ def test_more_replies_than_calls_is_refused_and_the_child_is_killed(sandbox):
     finally:
         session.close()
     assert isinstance(refused.value, (BadReturnValue, StudentCrashed)) and restarts == 1
+    assert_no_leftovers()
+
+
+def test_fewer_replies_than_calls_without_a_failure_is_refused_and_the_child_is_killed(sandbox):
+    session = session_for(SHORT, sandbox)
+    try:
+        with pytest.raises(BadReturnValue, match="fewer replies"):
+            session.call_many("step", [(1,), (2,), (3,)])
+        restarts = session.restarts
+    finally:
+        session.close()
+    assert restarts == 1
     assert_no_leftovers()
