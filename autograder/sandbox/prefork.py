@@ -88,7 +88,7 @@ class PreforkedLauncher:
     def terminate(self, process: ZygoteChild) -> None:
         """SIGKILL every process of the child's cgroup now; their exit is awaited and the cgroup removed later.
 
-        Killing the child's init (pid 1 of its pid namespace, and a member of its cgroup) makes the
+        Killing the student's process (pid 1 of its pid namespace, and a member of its cgroup) makes the
         kernel kill everything in that namespace, where every process the student can start lives, so
         nothing of this child runs another instruction once this returns. Waiting for the processes
         to exit (about 9 ms, mostly the kernel unmapping their memory) is left to `_sweep`, which runs
@@ -213,7 +213,7 @@ class PreforkedLauncher:
         The zygote's reply is read by `_confirm`, so a spare's preparation costs the grader no wait.
         """
         try:
-            group = cgroups.create(memory_bytes=limits.memory_bytes, processes=limits.processes + 2)  # + relay, init
+            group = cgroups.create(memory_bytes=limits.memory_bytes, processes=limits.processes + 1)  # + the relay
         except cgroups.CgroupUnavailable as error:
             raise SandboxUnavailable(f"cannot make the child's cgroup ({error})") from None
         status_read, status_write = os.pipe()
