@@ -38,9 +38,12 @@ import sys
 
 SETUP_FAILED = 96
 # What students import besides numpy (log_softmax, logsumexp), imported once here rather than by
-# every child: scipy.special alone costs a child about 200 ms. Imported while the zygote is idle, so
-# the children forked before it (the trial, the first spare) import it themselves if they need it.
+# every child: scipy.special alone costs a child about 200 ms. Imported once the zygote has been idle
+# for IDLE_BEFORE_PRELOAD_MS, so the first requests (the trial child and the first spares, which come
+# a few milliseconds apart) never wait behind the import; the children forked before it import it
+# themselves if they need it.
 PRELOADED = ("scipy.special",)
+IDLE_BEFORE_PRELOAD_MS = 50
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x02000000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 0x40000
@@ -78,8 +81,8 @@ def main():
     control.sendmsg([json.dumps({"ready": True}).encode()])
     preloads = list(PRELOADED)
     while True:
-        if preloads and not waiting(control):
-            preload(preloads.pop(0))  # only while no request waits: the first children are never held up
+        if preloads and not waiting(control, IDLE_BEFORE_PRELOAD_MS):
+            preload(preloads.pop(0))
             gc.freeze()
             continue
         try:
@@ -123,10 +126,11 @@ def compiled_filter(library):
     return SECCOMP_PROGRAMS[library]
 
 
-def waiting(control):
+def waiting(control, timeout_ms):
+    """Whether a request comes within `timeout_ms`."""
     poller = select.poll()
     poller.register(control, select.POLLIN)
-    return bool(poller.poll(0))
+    return bool(poller.poll(timeout_ms))
 
 
 def preload(name):
