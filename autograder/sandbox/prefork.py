@@ -122,24 +122,26 @@ class PreforkedLauncher:
         return process.group.out_of_memory()
 
     def resident_pids(self) -> set[int]:
-        """bwrap, its init, the zygote and the waiting spare: the processes that outlive each child by design."""
+        """bwrap, its init, the zygote (the process that made its namespaces, and the zygote proper) and the
+        waiting spare: the processes that outlive each child by design."""
         zygote = self._zygote
         if zygote is None or zygote.owner != os.getpid():
             return set()
         found, level = {zygote.process.pid}, [zygote.process.pid]
-        for _ in range(2):
+        for _ in range(3):
             level = [child for pid in level for child in _children(pid)]
             found.update(level)
         return found | (self._spare.group.members() if self._spare is not None else set())
 
     def zygote_pid(self) -> int | None:
-        """The zygote's host pid (bwrap's init's child), while one runs."""
+        """The host pid of the zygote that forks the children (pid 1 of its own pid namespace), while one runs."""
         zygote = self._zygote
         if zygote is None or zygote.owner != os.getpid():
             return None
-        inits = _children(zygote.process.pid)
-        zygotes = [child for init in inits for child in _children(init)]
-        return zygotes[0] if zygotes else None
+        level = [zygote.process.pid]
+        for _ in range(3):  # bwrap -> its init -> the zygote's start -> the zygote
+            level = [child for pid in level for child in _children(pid)]
+        return level[0] if level else None
 
     def stop(self) -> None:
         """Stop the spare and the zygote sandbox (a later spawn starts a new one).
@@ -198,8 +200,9 @@ class PreforkedLauncher:
 
     def _await_ready(self, zygote: Zygote) -> None:
         try:
-            if receive(zygote.control, zygote.ready_by).get("ready") is not True:
-                raise ZygoteUnresponsive("no ready message")
+            ready = receive(zygote.control, zygote.ready_by)
+            if ready.get("ready") is not True:
+                raise ZygoteUnresponsive(str(ready.get("error") or "no ready message")[:500])
         except ZygoteUnresponsive as error:
             self._zygote = None
             zygote.control.close()
@@ -213,7 +216,7 @@ class PreforkedLauncher:
         The zygote's reply is read by `_confirm`, so a spare's preparation costs the grader no wait.
         """
         try:
-            group = cgroups.create(memory_bytes=limits.memory_bytes, processes=limits.processes + 1)  # + the relay
+            group = cgroups.create(memory_bytes=limits.memory_bytes, processes=limits.processes)
         except cgroups.CgroupUnavailable as error:
             raise SandboxUnavailable(f"cannot make the child's cgroup ({error})") from None
         status_read, status_write = os.pipe()

@@ -2,27 +2,33 @@
 
 Usage: python -I -S zygote.py CONTROL_FD   (stdlib + numpy only; imports boot.py and child.py from /sandbox)
 
-The zygote never runs student code and never loads the seccomp filter itself. For each request on the
-control socket (an AF_UNIX SOCK_SEQPACKET from the trusted parent: a JSON header plus SCM_RIGHTS
-descriptors STATUS, START, then one `cgroup.procs` per controller) it forks a child that sets itself
-up and then waits on START, a socket of its own, for its submission (READ, WRITE, SUBMISSION by
-SCM_RIGHTS). The parent prepares the next child this way while the current one is graded:
+The zygote never runs student code and never loads the seccomp filter itself. It starts by making a
+user namespace and a pid namespace of its own (before numpy, while a fork is cheap) and becomes pid 1
+there, so it holds the capability to give each child a pid namespace of its own directly:
 
-    zygote ── relay          joins the submission's cgroup, unshares user, mount, pid, ipc, net, uts and
-                │            cgroup namespaces, maps its uid to itself, waits, writes the exit status to STATUS
-                └─ student   pid 1 of the new pid namespace: fresh tmpfs on every writable mount, a fresh
-                             /proc and /dev/pts, checks that nothing writable of the zygote is left, allows
-                             no further user namespace, drops every capability; then rlimits and the seccomp
-                             filter (compiled once by the zygote); then waits on START; then child.serve on
-                             READ/WRITE. Its exit kills the namespace.
+    bwrap ── zygote (start)      unshares user and pid namespaces, maps its uid to itself, forks, waits
+               └─ zygote         pid 1 of that pid namespace; imports numpy, serves requests, reaps children
+                    └─ child     pid 1 of a new pid namespace (unshare(CLONE_NEWPID), fork, setns back):
+                                 joins the submission's cgroup, unshares mount, ipc, net, uts and cgroup
+                                 namespaces; fresh tmpfs on every writable mount, a fresh /proc and /dev/pts,
+                                 checks that nothing writable of the zygote is left; then a user namespace of
+                                 its own that allows no further one; drops every capability; rlimits and the
+                                 seccomp filter (compiled once by the zygote); waits on START; child.serve on
+                                 READ/WRITE. Its exit kills its pid namespace.
 
-Only two processes are forked per child, both from a process the size of numpy: each fork copies the
-zygote's page tables and each exit unmaps them, so every process less is a millisecond or more saved.
+One process is forked per child, from a process the size of numpy: a fork copies the zygote's page
+tables and an exit unmaps them, about 3 ms a process here, so no relay or init stands between the
+zygote and the student.
 
-The relay's status is "<code>\\n" (bubblewrap's convention: 128 + signal when killed), or
-"setup-failed\\n<why>" when a namespace, mount, capability or check step failed before any student code
-ran: the parent then raises SandboxUnavailable (and at selection falls back to a fresh sandbox per
-submission), never a student's score.
+For each request on the control socket (an AF_UNIX SOCK_SEQPACKET from the trusted parent: a JSON
+header plus SCM_RIGHTS descriptors STATUS, START, then one `cgroup.procs` per controller) the zygote
+forks a child that sets itself up and then waits on START, a socket of its own, for its submission
+(READ, WRITE, SUBMISSION by SCM_RIGHTS). The parent prepares the next child this way while the
+current one is graded. When a child exits the zygote reaps it and writes its status to STATUS:
+"<code>\n" (bubblewrap's convention: 128 + signal when killed), or "setup-failed\n<why>" when a
+namespace, mount, capability or check step failed before any student code ran: the parent then
+raises SandboxUnavailable (and at selection falls back to a fresh sandbox per submission), never a
+student's score. A child never holds STATUS, so nothing it runs can write its own status.
 """
 
 import ctypes
@@ -47,7 +53,7 @@ IDLE_BEFORE_PRELOAD_MS = 50
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x02000000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 0x40000
-PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 4, 24, 47, 4
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 1, 4, 24, 47, 4
 CAPABILITY_VERSION_3 = 0x20080522
 MAX_REQUEST_BYTES = 65536
 MAX_FDS = 8
@@ -70,6 +76,11 @@ def check(result, what):
 
 def main():
     control = socket.socket(fileno=int(sys.argv[1]))
+    try:
+        own_namespaces(control)
+    except (OSError, SetupFailed) as error:
+        control.sendmsg([json.dumps({"ready": False, "error": f"zygote namespaces: {error}"}).encode()])
+        return
     sys.path[:0] = ["/sandbox", "/sandbox/site"]
     import boot  # noqa: F401 - loaded once, used by every forked student
     import child  # noqa: F401
@@ -77,38 +88,130 @@ def main():
     import numpy.random  # noqa: F401 - numpy 2 imports it lazily, at a cost of about 60 ms
 
     gc.freeze()  # a child's garbage collections then leave the zygote's objects (and their pages) alone
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # relays are reaped by the kernel; they report through STATUS
+    zygote = Zygote(control)
     control.sendmsg([json.dumps({"ready": True}).encode()])
-    preloads = list(PRELOADED)
-    while True:
-        if preloads and not waiting(control, IDLE_BEFORE_PRELOAD_MS):
-            preload(preloads.pop(0))
-            gc.freeze()
-            continue
-        try:
-            data, fds = receive(control)
-        except ConnectionError:
-            return
-        if not data:
-            return  # the parent closed its end
+    zygote.serve()
+
+
+def own_namespaces(control):
+    """Make a user and a pid namespace, and go on as pid 1 there; the process that made them waits for it."""
+    uid, gid = os.geteuid(), os.getegid()
+    check(libc.unshare(CLONE_NEWUSER | CLONE_NEWPID), "unshare user and pid namespaces")
+    map_own_ids(uid, gid)
+    pid = os.fork()
+    if pid != 0:
+        control.close()  # the parent sees the zygote's end of the socket close when the zygote itself exits
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+    check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "parent-death signal")
+
+
+def map_own_ids(uid, gid):
+    """In a user namespace just made: deny setgroups and map this process's uid and gid to themselves."""
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as handle:
+            handle.write(text)
+
+
+class Zygote:
+    """Serves fork requests on the control socket and reports each child's exit status when it reaps it."""
+
+    def __init__(self, control):
+        self.control = control
+        self.pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        self.children = {}  # pid -> (STATUS, the read end of its setup pipe)
+        self.wakeup_read, wakeup_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.set_wakeup_fd(wakeup_write, warn_on_full_buffer=False)
+        signal.signal(signal.SIGCHLD, lambda signum, frame: None)  # wakes `serve` through the wakeup pipe
+        self.poller = select.poll()
+        self.poller.register(control, select.POLLIN)
+        self.poller.register(self.wakeup_read, select.POLLIN)
+
+    def serve(self):
+        preloads = list(PRELOADED)
+        while True:
+            # Preload only once the zygote has been idle: the first requests never wait behind an import.
+            events = dict(self.poller.poll(IDLE_BEFORE_PRELOAD_MS if preloads else None))
+            if self.wakeup_read in events:
+                drain(self.wakeup_read)
+                self.reap()
+            if self.control.fileno() not in events:
+                if preloads and not events:
+                    preload(preloads.pop(0))
+                    gc.freeze()
+                continue
+            try:
+                data, fds = receive(self.control)
+            except ConnectionError:
+                return
+            if not data:
+                return  # the parent closed its end: the zygote exits, and every child's namespace with it
+            self.answer(data, fds)
+
+    def answer(self, data, fds):
         request = None
         try:
             request = json.loads(data)
+            status_fd, start_fd, *procs_fds = fds
             compiled_filter(json.loads(request["limits"])["seccomp_library"])
-            pid = os.fork()
+            setup_read, setup_write = os.pipe()
+            pid = self.fork_in_new_pid_namespace()
         except Exception as error:  # noqa: BLE001 - a refused request is reported, and the zygote stays up
             close_all(fds)
             number = request.get("id") if isinstance(request, dict) else None
-            control.sendmsg([json.dumps({"id": number, "ok": False, "error": f"{type(error).__name__}: {error}"}).encode()])
-            continue
+            self.control.sendmsg([json.dumps({"id": number, "ok": False,
+                                              "error": f"{type(error).__name__}: {error}"}).encode()])
+            return
         if pid == 0:
             try:
-                control.close()
-                relay(request, fds)
+                student(request, start_fd, setup_write, procs_fds)
             finally:
                 os._exit(SETUP_FAILED)
-        close_all(fds)
-        control.sendmsg([json.dumps({"id": request.get("id"), "ok": True}).encode()])
+        close_all([start_fd, setup_write, *procs_fds])
+        self.children[pid] = (status_fd, setup_read)
+        self.control.sendmsg([json.dumps({"id": request.get("id"), "ok": True}).encode()])
+
+    def fork_in_new_pid_namespace(self):
+        """Fork a child that is pid 1 of a pid namespace of its own; the zygote's later children are not in it."""
+        check(libc.unshare(CLONE_NEWPID), "unshare pid namespace")
+        try:
+            pid = os.fork()
+        except BaseException:
+            self.restore_pid_namespace()
+            raise
+        if pid != 0:
+            self.restore_pid_namespace()
+        return pid
+
+    def restore_pid_namespace(self):
+        """Children forked from now on go into the zygote's own pid namespace again (unshare is then allowed)."""
+        if libc.setns(self.pid_namespace, CLONE_NEWPID) != 0:
+            os._exit(SETUP_FAILED)  # it could not give the next child a namespace of its own: the parent replaces it
+
+    def reap(self):
+        """Report the status of every child that has exited."""
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid not in self.children:
+                continue
+            status_fd, setup_read = self.children.pop(pid)
+            setup = read_all(setup_read)
+            code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+            report(status_fd, f"{code}\n" if setup == b"ok" else f"setup-failed\n{setup.decode(errors='replace')}")
+            os.close(status_fd)
+
+
+def drain(fd):
+    try:
+        while os.read(fd, 4096):
+            pass
+    except BlockingIOError:
+        pass
 
 
 SECCOMP_PROGRAMS = {}  # libseccomp's path -> the sandbox filter it compiles (None if it could not)
@@ -124,13 +227,6 @@ def compiled_filter(library):
         except Exception:  # noqa: BLE001 - each child then builds the filter itself, and fails closed if it cannot
             SECCOMP_PROGRAMS[library] = None
     return SECCOMP_PROGRAMS[library]
-
-
-def waiting(control, timeout_ms):
-    """Whether a request comes within `timeout_ms`."""
-    poller = select.poll()
-    poller.register(control, select.POLLIN)
-    return bool(poller.poll(timeout_ms))
 
 
 def preload(name):
@@ -155,39 +251,6 @@ def close_all(fds):
             os.close(fd)
         except OSError:
             pass
-
-
-def relay(request, fds):
-    """The relay: join the cgroup, make the namespaces, start the student as their pid 1, report its exit status."""
-    status_fd, start_fd, *procs_fds = fds
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    keep_only([status_fd, start_fd, *procs_fds])
-    try:
-        for fd in procs_fds:
-            os.write(fd, b"0")  # into the submission's memory + pids cgroup, before anything else forks
-            os.close(fd)
-        uid, gid = os.geteuid(), os.getegid()
-        check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS
-                           | CLONE_NEWCGROUP), "unshare")
-        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-            with open(f"/proc/self/{name}", "w") as handle:
-                handle.write(text)
-        setup_read, setup_write = os.pipe()
-        student_pid = os.fork()
-    except (OSError, SetupFailed) as error:
-        report(status_fd, f"setup-failed\nrelay: {error}")
-        os._exit(0)
-    if student_pid == 0:
-        os.close(status_fd)
-        os.close(setup_read)
-        student(request, start_fd, setup_write)
-    for fd in (start_fd, setup_write):
-        os.close(fd)
-    setup = read_all(setup_read)
-    _, status = os.waitpid(student_pid, 0)
-    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
-    report(status_fd, f"{code}\n" if setup == b"ok" else f"setup-failed\nstudent: {setup.decode(errors='replace')}")
-    os._exit(0)
 
 
 def read_all(fd):
@@ -220,13 +283,20 @@ def keep_only(fds):
                 pass
 
 
-def isolate(request, setup_fd):
-    """Make the student's process pid 1 of its namespaces with fresh mounts and no capabilities.
+def isolate(request, setup_fd, procs_fds):
+    """Give the child (pid 1 of its pid namespace) its cgroup, namespaces and fresh mounts; drop every capability.
 
     Writes b"ok" to `setup_fd` when done, or why the setup failed (and exits: nothing of the student runs).
     """
     try:
+        for fd in procs_fds:
+            os.write(fd, b"0")  # into the submission's memory + pids cgroup, before anything else
+            os.close(fd)
+        uid, gid = os.geteuid(), os.getegid()
+        check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWCGROUP), "unshare")
         fresh_mounts(int(request["tmp_bytes"]), int(request["shm_bytes"]))
+        check(libc.unshare(CLONE_NEWUSER), "unshare user namespace")  # its own, below the zygote's
+        map_own_ids(uid, gid)
         with open("/proc/sys/user/max_user_namespaces", "w") as handle:
             handle.write("0")  # as bwrap's --disable-userns: no user namespace below this one, seccomp or not
         drop_capabilities()
@@ -293,7 +363,7 @@ def drop_capabilities():
         raise SetupFailed(f"capabilities remain: {sets}")
 
 
-def student(request, start_fd, setup_fd):
+def student(request, start_fd, setup_fd, procs_fds):
     """The student's process, pid 1 of its namespaces: `isolate`, the same rlimits and seccomp filter as boot.py,
     then wait for the submission, then child.serve.
 
@@ -307,7 +377,10 @@ def student(request, start_fd, setup_fd):
     import child
     import numpy
 
-    isolate(request, setup_fd)
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    keep_only([start_fd, setup_fd, *procs_fds])  # no other child's descriptors, nor the zygote's
+    isolate(request, setup_fd, procs_fds)
     failure = None
     try:
         check(libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "dumpable")

@@ -40,8 +40,9 @@ class Zygote:
 class ZygoteChild:
     """The parent's handle on one forked child, shaped like the `subprocess.Popen` the session expects.
 
-    `returncode` follows bubblewrap's convention (128 + signal when killed); it comes from the relay's
-    status pipe, which reaches end-of-file once the relay (and so the child's whole namespace) is gone.
+    `returncode` follows bubblewrap's convention (128 + signal when killed); it comes from the status
+    pipe, which the zygote writes and closes once it has reaped the child (whose whole pid namespace is then
+    gone), or which reaches end-of-file when the zygote itself dies.
     """
 
     def __init__(self, status_fd: int, group: cgroups.Cgroup, *, start: socket.socket, limits, zygote: "Zygote",
@@ -105,7 +106,7 @@ class ZygoteChild:
             self.setup_error = reason.decode(errors="replace")[:500] or "unknown"
             self.returncode = 128 + 9
         else:
-            self.returncode = int(line) if line.isdigit() else 128 + 9  # no status: the relay was killed
+            self.returncode = int(line) if line.isdigit() else 128 + 9  # no status: the zygote died first
 
 
 def send(control: socket.socket, data: bytes, fds: list[int], deadline: float) -> None:
