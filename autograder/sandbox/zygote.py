@@ -149,15 +149,15 @@ class Zygote:
             self.answer(data, fds)
 
     def answer(self, data, fds):
-        request = None
+        request, setup = None, []
         try:
             request = json.loads(data)
             status_fd, start_fd, *procs_fds = fds
             compiled_filter(json.loads(request["limits"])["seccomp_library"])
-            setup_read, setup_write = os.pipe()
+            setup = setup_read, setup_write = os.pipe()
             pid = self.fork_in_new_pid_namespace()
         except Exception as error:  # noqa: BLE001 - a refused request is reported, and the zygote stays up
-            close_all(fds)
+            close_all([*fds, *setup])
             number = request.get("id") if isinstance(request, dict) else None
             self.control.sendmsg([json.dumps({"id": number, "ok": False,
                                               "error": f"{type(error).__name__}: {error}"}).encode()])
