@@ -256,3 +256,24 @@ def test_a_zygote_with_a_shared_writable_mount_is_refused(zygote):
         launcher.stop()
     assert reason is not None and "writable mounts the zygote shares would stay visible: /dev" in reason
     assert_no_leftovers()
+
+
+class NoNestedUserNamespacesLauncher(BubblewrapLauncher):
+    """A zygote sandbox that allows no user namespace inside it, as where nested user namespaces are denied."""
+
+    def command(self, *, info_fd: int, data_fds: dict[str, int], zygote: bool = False) -> list[str]:
+        argv = super().command(info_fd=info_fd, data_fds=data_fds, zygote=zygote)
+        at = argv.index("--unshare-user")
+        return argv[:at + 1] + ["--disable-userns"] + argv[at + 1:]
+
+
+def test_a_zygote_that_cannot_make_its_own_namespaces_never_starts(zygote):
+    if "--disable-userns" not in BubblewrapLauncher().options:
+        pytest.skip("this bubblewrap (< 0.8) has no --disable-userns to deny nested user namespaces with")
+    launcher = prefork.PreforkedLauncher(NoNestedUserNamespacesLauncher())
+    try:
+        reason = prefork.trial_child_fails(launcher)
+    finally:
+        launcher.stop()
+    assert reason is not None and "zygote namespaces: unshare user and pid namespaces" in reason
+    assert_no_leftovers()
