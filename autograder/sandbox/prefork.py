@@ -34,6 +34,7 @@ ZYGOTE_ENV = "AUTOGRADER_ZYGOTE"
 START_SECONDS = 30.0  # bwrap plus numpy's import, on a busy machine
 REQUEST_SECONDS = 5.0
 EXIT_SECONDS = 5.0
+ZYGOTE_DEPTH = 3  # below bwrap: its init, the process that made the zygote's namespaces, the zygote
 _live: list["PreforkedLauncher"] = []
 _request_numbers = itertools.count()
 
@@ -127,10 +128,7 @@ class PreforkedLauncher:
         zygote = self._zygote
         if zygote is None or zygote.owner != os.getpid():
             return set()
-        found, level = {zygote.process.pid}, [zygote.process.pid]
-        for _ in range(3):
-            level = [child for pid in level for child in _children(pid)]
-            found.update(level)
+        found = {zygote.process.pid}.union(*_generations(zygote.process.pid, ZYGOTE_DEPTH))
         return found | (self._spare.group.members() if self._spare is not None else set())
 
     def zygote_pid(self) -> int | None:
@@ -138,10 +136,8 @@ class PreforkedLauncher:
         zygote = self._zygote
         if zygote is None or zygote.owner != os.getpid():
             return None
-        level = [zygote.process.pid]
-        for _ in range(3):  # bwrap -> its init -> the zygote's start -> the zygote
-            level = [child for pid in level for child in _children(pid)]
-        return level[0] if level else None
+        deepest = _generations(zygote.process.pid, ZYGOTE_DEPTH)[-1]
+        return deepest[0] if deepest else None
 
     def stop(self) -> None:
         """Stop the spare and the zygote sandbox (a later spawn starts a new one).
@@ -260,6 +256,15 @@ class PreforkedLauncher:
         child.confirmed = True
         if reply.get("ok") is not True:
             raise SandboxUnavailable(f"the pre-forked sandbox refused a fork ({str(reply.get('error'))[:300]})")
+
+
+def _generations(pid: int, depth: int) -> list[list[int]]:
+    """The children of `pid`, then their children, and so on for `depth` generations."""
+    generations, level = [], [pid]
+    for _ in range(depth):
+        level = [child for parent in level for child in _children(parent)]
+        generations.append(level)
+    return generations
 
 
 def _children(pid: int) -> list[int]:
