@@ -8,7 +8,7 @@ import signal
 import numpy as np
 import pytest
 
-from autograder.errors import SandboxUnavailable
+from autograder.errors import SandboxUnavailable, StudentCrashed
 from autograder.sandbox import prefork
 from autograder.sandbox.bubblewrap import BubblewrapLauncher
 from .conftest import CLEAN, FAST, assert_no_leftovers, preforked, rubric, session_for
@@ -145,6 +145,34 @@ def test_a_child_cannot_see_signal_or_trace_the_zygote(zygote):
     finally:
         session.close()
     assert zygote.resident_pids(), "the zygote is still up"
+    assert_no_leftovers()
+
+
+# A child writes a forged "its setup failed" status to every descriptor it may hold, then exits: were the
+# status pipe among them, its death would read as the sandbox's failure (a grader error) and not its own.
+FORGE = CLEAN.decode() + '''
+import os, sys
+
+def forge():
+    protocol = {int(sys.argv[1]), int(sys.argv[2])}
+    for fd in range(1024):
+        if fd not in protocol:
+            try:
+                os.write(fd, b"setup-failed\\nforged by the student")
+            except OSError:
+                pass
+    os._exit(0)
+'''
+
+
+def test_a_child_cannot_write_its_own_status(zygote):
+    session = session_for(FORGE, zygote)
+    try:
+        assert rubric(session)[0] == 3
+        with pytest.raises(StudentCrashed, match="exited with status 0"):
+            session.call("forge")
+    finally:
+        session.close()
     assert_no_leftovers()
 
 
