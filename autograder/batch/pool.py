@@ -8,6 +8,11 @@ parent dies (Linux `PR_SET_PDEATHSIG`), so even a SIGKILLed batch leaves no orph
 A watchdog bounds each task's wall-clock time (`task_seconds`): a worker still busy after it is
 stopped the same way, its task fails with a "time limit" message, and the other tasks go on.
 The sandbox session already ends every student call at its own deadline; this is the backstop.
+When there are no more workers than usable cores, each worker is pinned to a core of its own; the
+sandbox it starts, and every student process forked from it, inherit that core. A call into the sandbox
+is a round trip between the worker and the student's process, and on one core that hand-over is a
+local wake-up, not a wake-up of another core (about 3 us against 70 us on a virtual machine, where
+waking another core traps to the hypervisor).
 `InlinePool` has the same interface and runs its tasks in this process (a batch of one).
 """
 
@@ -48,7 +53,9 @@ def _on_sigterm(signum, frame):
     raise KeyboardInterrupt
 
 
-def _worker(connection, function: Callable, context: object) -> None:
+def _worker(connection, function: Callable, context: object, core: int | None) -> None:
+    if core is not None:
+        os.sched_setaffinity(0, {core})
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
@@ -78,11 +85,12 @@ def _worker(connection, function: Callable, context: object) -> None:
 
 
 class _Slot:
-    """One worker process and the task it is working on."""
+    """One worker process, the core it is pinned to (None: any), and the task it is working on."""
 
-    def __init__(self, ctx, function, context):
+    def __init__(self, ctx, function, context, core: int | None):
+        self.core = core
         self.connection, child_end = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child_end, function, context), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(child_end, function, context, core), daemon=True)
         self.process.start()
         child_end.close()
         self.task: tuple | None = None
@@ -134,6 +142,8 @@ class LocalPool:
         self.task_seconds = task_seconds
         self._ctx = multiprocessing.get_context("spawn")
         self._slots: list[_Slot] = []
+        cores = usable_core_ids()
+        self._cores = cores if self.workers <= len(cores) else []  # shared cores: the kernel places them
 
     def __enter__(self) -> "LocalPool":
         return self
@@ -167,7 +177,7 @@ class LocalPool:
     def _fill(self, pending: "_Pending") -> None:
         self._slots = [slot for slot in self._slots if slot.process.is_alive() or slot.task is not None]
         while pending and len(self._slots) < self.workers:
-            self._slots.append(_Slot(self._ctx, self.function, self.context))
+            self._add_slot()
         for slot in self._slots:
             if pending and slot.task is None:
                 slot.task = pending.pop()
@@ -178,6 +188,11 @@ class LocalPool:
                     pass  # the worker died; its sentinel reports the task as lost
             elif not pending and slot.task is None and slot.process.is_alive():
                 slot.release()
+
+    def _add_slot(self) -> None:
+        taken = {slot.core for slot in self._slots}
+        core = next((core for core in self._cores if core not in taken), None)
+        self._slots.append(_Slot(self._ctx, self.function, self.context, core))
 
     def _receive(self, slot: _Slot) -> TaskDone | None:
         try:
@@ -221,6 +236,14 @@ class LocalPool:
                 slot.process.join()
             slot.connection.close()
         self._slots = []
+
+
+def usable_core_ids() -> list[int]:
+    """The cores this process may run on (its CPU affinity, as a container or `taskset` sets it); [] if unknown."""
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return []
 
 
 class InlinePool:

@@ -30,7 +30,7 @@ from autograder.reports.gradescope_json import report_from_results, results_docu
 from autograder.grading.outcome import ScoreReport
 from autograder.submission.regular_file import read_regular
 from autograder.grading.report_codec import ReportDecodeError
-from autograder.batch.pool import InlinePool, LocalPool, TaskDone
+from autograder.batch.pool import InlinePool, LocalPool, TaskDone, usable_core_ids
 from autograder.reports.lateness import read_submitted_at
 from autograder.sandbox import Limits
 
@@ -92,11 +92,8 @@ class BatchResult:
 
 
 def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, as a container or `taskset` sets it)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not Linux
-        return os.cpu_count() or 1
+    """How many cores this process may run on (its CPU affinity, as a container or `taskset` sets it)."""
+    return len(usable_core_ids()) or os.cpu_count() or 1
 
 
 class StaleWorker(GraderError):

@@ -93,6 +93,53 @@ def test_jobs_default_to_the_cores_this_process_may_use():
     assert done.stdout.strip() == "1"  # one usable core, whatever os.cpu_count() says
 
 
+def _cores_of_this_worker(context, argument):
+    time.sleep(context)  # long enough that every worker gets tasks
+    return os.getpid(), sorted(os.sched_getaffinity(0))
+
+
+def _worker_cores(workers: int) -> dict[int, list[int]]:
+    with LocalPool(_cores_of_this_worker, 0.2, workers=workers) as pool:
+        done = [item.value for item in pool.run((key, key) for key in range(3 * workers))]
+    return dict(done)
+
+
+def test_each_worker_runs_on_a_core_of_its_own():
+    usable = sorted(os.sched_getaffinity(0))
+    cores = _worker_cores(min(2, len(usable)))
+    assert len(cores) == min(2, len(usable))
+    assert all(len(pinned) == 1 and pinned[0] in usable for pinned in cores.values()), cores
+    assert len({pinned[0] for pinned in cores.values()}) == len(cores), f"two workers share a core: {cores}"
+
+
+def test_workers_are_not_pinned_when_there_are_more_of_them_than_cores():
+    usable = sorted(os.sched_getaffinity(0))
+    cores = _worker_cores(len(usable) + 1)
+    assert all(pinned == usable for pinned in cores.values()), cores
+
+
+def _student_cores(context, argument):
+    """Runs in a worker: the cores the worker may use, and those its student's sandboxed process may use."""
+    import numpy as np
+
+    from autograder.sandbox.session import StudentSession
+    from autograder.submission.extract import submission_from_bytes
+
+    code = b"import os\nimport numpy as np\ndef cores():\n    return np.array(sorted(os.sched_getaffinity(0)))\n"
+    with StudentSession(submission_from_bytes(code, name="cores", filename="cores.py")) as session:
+        student = session.call("cores")
+        return sorted(os.sched_getaffinity(0)), [int(core) for core in np.asarray(student)], session.isolation
+
+
+@pytest.mark.slow
+def test_a_student_process_runs_on_its_workers_core():
+    with LocalPool(_student_cores, None, workers=1) as pool:
+        (done,) = list(pool.run([("only", None)]))
+    assert done.failure is None, done.failure
+    worker, student, isolation = done.value
+    assert len(worker) == 1 and student == worker, (worker, student, isolation)
+
+
 def _half(context, argument):
     if argument == 0:
         raise ZeroDivisionError("the task itself failed")
