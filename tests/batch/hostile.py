@@ -1,7 +1,8 @@
 """Hostile submissions and their honest twins, shared by the CLI, nbgrader and Gradescope tests.
 
 Each forged reply rewrites the child's own `json.dumps`, as a student's cell can: the protocol's
-pipe descriptors are the child's to write to, so the parent must survive anything on them.
+pipe descriptors are the child's to write to, so the parent must survive anything on them. The forgery
+rewrites the reply to one call and each reply inside the answer to several calls made at once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ _dumps = _json.dumps
 
 
 def _forged(obj, *args, **kwargs):
+    if isinstance(obj, dict) and isinstance(obj.get("replies"), list):  # several calls answered in one reply
+        replies = [_rewrite(dict(one)) for one in obj["replies"]]
+        listed = ", ".join(one if isinstance(one, str) else _dumps(one) for one in replies)
+        return '{"replies": [' + listed + '], "blobs": ' + str(obj.get("blobs", 0)) + '}'
     if isinstance(obj, dict):
         obj = _rewrite(dict(obj))
         if isinstance(obj, str):
