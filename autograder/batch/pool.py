@@ -10,9 +10,9 @@ stopped the same way, its task fails with a "time limit" message, and the other 
 The sandbox session already ends every student call at its own deadline; this is the backstop.
 When there are no more workers than usable cores, each worker is pinned to a core of its own; the
 sandbox it starts, and every student process forked from it, inherit that core. A call into the sandbox
-is a round trip between the worker and the student's process, and on one core that hand-over is a
-local wake-up, not a wake-up of another core (about 3 us against 70 us on a virtual machine, where
-waking another core traps to the hypervisor).
+is a round trip between the worker and the student's process, and on one core each hand-over is a
+local wake-up, not a wake-up of another core (a small message's round trip takes about 3 us against
+73 us on a virtual machine, where waking another core traps to the hypervisor).
 `InlinePool` has the same interface and runs its tasks in this process (a batch of one).
 """
 
