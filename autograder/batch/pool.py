@@ -55,7 +55,10 @@ def _on_sigterm(signum, frame):
 
 def _worker(connection, function: Callable, context: object, core: int | None) -> None:
     if core is not None:
-        os.sched_setaffinity(0, {core})
+        try:
+            os.sched_setaffinity(0, {core})
+        except OSError:
+            pass  # the core went away, or the container forbids it: the worker runs unpinned, only slower
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:

@@ -118,6 +118,14 @@ def test_workers_are_not_pinned_when_there_are_more_of_them_than_cores():
     assert all(pinned == usable for pinned in cores.values()), cores
 
 
+def test_a_worker_that_cannot_be_pinned_still_grades(monkeypatch):
+    import autograder.batch.pool as pool
+
+    monkeypatch.setattr(pool, "usable_core_ids", lambda: [10**6])  # no such core: sched_setaffinity fails
+    cores = _worker_cores(1)
+    assert list(cores.values()) == [sorted(os.sched_getaffinity(0))]
+
+
 def _student_cores(context, argument):
     """Runs in a worker: the cores the worker may use, and those its student's sandboxed process may use."""
     import numpy as np
