@@ -12,8 +12,10 @@ def each_value(function: Callable, calls: Iterable[tuple]) -> Iterator:
 
     For a student's method (`student.CELoss.forward`) every call is made at once, in one exchange with
     the sandbox (`many`), so a check that reads the values in a loop and stops at the first wrong one
-    meets what a loop of calls would have met. A plain function (a grader's own test double) is called
-    only when its value is asked for.
+    meets what a loop of calls would have met. One difference: a call that kills the student's process
+    or runs out of time fails the whole exchange, so the check meets that failure before the values of
+    the calls made before it (its test fails either way). A plain function (a grader's own test double)
+    is called only when its value is asked for.
     """
     many = getattr(function, "many", None)
     if many is None:
