@@ -168,5 +168,5 @@ def _nonzero_then_scaling(student, x, y) -> CheckResult:
         return result
     return contract.check_dout_scaling(
         lambda dout: student.CELoss.backward(x, y, dout), zero_like=y, like=x,
-        backward_many=lambda douts: Raised.values(student.CELoss.backward.many([(x, y, dout) for dout in douts])),
+        backward_many=lambda douts: each_value(student.CELoss.backward, [(x, y, dout) for dout in douts]),
     )
