@@ -59,6 +59,34 @@ REWRITES = {
 ''',
 }
 
+# Unstable code that kills its own process whenever it meets a hard input, hoping that a crash in the
+# middle of an exchange holding several calls is charged to the grader (or skipped) rather than to it.
+CRASH_ON_HARD = NAIVE + '''
+import os
+
+_naive_forward, _naive_backward = CELoss.forward, CELoss.backward
+
+
+def _hard(x):
+    x = np.asarray(x, dtype=np.float64)
+    return not np.isfinite(x).all() or np.abs(x).max() > 50
+
+
+def _forward(x, y):
+    if _hard(x):
+        os._exit(0)
+    return _naive_forward(x, y)
+
+
+def _backward(x, y, dout):
+    if _hard(x):
+        os._exit(0)
+    return _naive_backward(x, y, dout)
+
+
+CELoss.forward, CELoss.backward = staticmethod(_forward), staticmethod(_backward)
+'''
+
 BIG_INT = CORRECT.replace("return -log_probs[np.arange(len(y)), y].mean()", "return 10**400")
 assert BIG_INT != CORRECT
 
@@ -110,5 +138,5 @@ def nested_zip_bytes(tmp: Path) -> bytes:
     return inner.read_bytes()
 
 
-__all__ = ["CORRECT", "NAIVE", "notebook", "forged", "REWRITES", "BIG_INT", "malformed_notebooks",
+__all__ = ["CORRECT", "NAIVE", "notebook", "forged", "REWRITES", "BIG_INT", "CRASH_ON_HARD", "malformed_notebooks",
            "big_outputs_notebook", "write_zip", "nested_zip_bytes"]

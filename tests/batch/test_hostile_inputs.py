@@ -17,8 +17,8 @@ from autograder.course.seeding import SECRET_FILENAME, course_secret
 
 from .conftest import REPO, run_cli
 from .hostile import (
-    BIG_INT, CORRECT, NAIVE, REWRITES, big_outputs_notebook, forged, malformed_notebooks, nested_zip_bytes,
-    notebook, write_zip,
+    BIG_INT, CORRECT, CRASH_ON_HARD, NAIVE, REWRITES, big_outputs_notebook, forged, malformed_notebooks,
+    nested_zip_bytes, notebook, write_zip,
 )
 
 pytestmark = pytest.mark.slow
@@ -37,6 +37,9 @@ def _class(root: Path) -> dict[str, str]:
         twins[name] = "honest"
     (folder / "big_int.py").write_text(BIG_INT)
     twins["big_int"] = "honest"
+    (folder / "naive.py").write_text(NAIVE)
+    (folder / "crash_on_hard.py").write_text(CRASH_ON_HARD)
+    twins.update(naive="naive", crash_on_hard="naive")
     for name, text in malformed_notebooks().items():
         (folder / f"{name}.ipynb").write_text(text)
         twins[name] = "honest_nb"
@@ -125,6 +128,15 @@ def test_each_trick_gets_a_clear_message(graded, name, phrase):
     assert document["score"] == 0 or name == "big_int", name  # big_int's backward is right, and earns
     assert phrase in everything(document), (name, everything(document)[:2000])
     assert "Traceback" not in everything(document)
+
+
+def test_a_crash_on_hard_inputs_costs_the_stability_points_and_is_the_students_failure(graded):
+    root, _, _ = graded
+    crashed, naive = result(root, "crash_on_hard"), result(root, "naive")
+    stability = [test for test in crashed["tests"] if test["name"].startswith("stability:")]
+    assert crashed["score"] <= naive["score"] < 10
+    assert stability and all(test["score"] == 0 for test in stability), stability
+    assert "exited" in everything(crashed) or "died" in everything(crashed), everything(crashed)[:2000]
 
 
 def test_stored_outputs_never_count(graded):
