@@ -133,18 +133,24 @@ def grade_batch(
     rejected: tuple[Rejected, ...] = (),
     on_result: Callable[[Graded], None] | None = None,
     limits: Limits | None = None,
+    on_report: Callable[[ScoreReport, Path], None] | None = None,
 ) -> BatchResult:
-    """Grade `sources` into `out_dir` with `jobs` local workers (default: the usable cores) or a Dask `scheduler`."""
+    """Grade `sources` into `out_dir` with `jobs` local workers (default: the usable cores) or a Dask `scheduler`.
+
+    `on_result` hears of each submission's fate; `on_report` gets each report with its results file, as
+    it is written (or found up to date), so class reports can be written while the batch runs.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     items: list[Graded] = []
     notify = on_result or (lambda item: None)
+    written = on_report or (lambda report, path: None)
     interrupted = False
     try:
-        todo = _plan(assignment, sources, out_dir, force, items, notify, limits)
+        todo = _plan(assignment, sources, out_dir, force, items, notify, limits, written)
         with _executor(assignment, jobs, scheduler, len(todo)) as pool:
             tasks = ((index, _with_data(job) if scheduler else job) for index, job in todo.items())
             for done in pool.run(tasks):
-                items.append(_record(todo[done.key], done, out_dir))
+                items.append(_record(todo[done.key], done, out_dir, written))
                 notify(items[-1])
     except KeyboardInterrupt:
         interrupted = True
@@ -153,7 +159,8 @@ def grade_batch(
     return result
 
 
-def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, limits=None) -> dict[int, Job]:
+def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, limits=None,
+          written=lambda report, path: None) -> dict[int, Job]:
     """Hash every source; note the ones already graded (as skipped) and return the rest as jobs."""
     version = grader_version(assignment)
     todo: dict[int, Job] = {}
@@ -163,8 +170,10 @@ def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, 
             continue  # the same file given twice is graded once
         planned.add(os.path.abspath(source.path))
         sha, size = file_digest(source.path)
-        kept = None if force else up_to_date_report(out_dir / f"{source.name}.json", source, sha, version)
+        results_file = out_dir / f"{source.name}.json"
+        kept = None if force else up_to_date_report(results_file, source, sha, version)
         if kept is not None:
+            written(kept, results_file)
             items.append(Graded(source, Mark.of(kept), skipped=True))
             notify(items[-1])
         else:
@@ -194,16 +203,18 @@ def _with_data(job: Job) -> Job:
     return Job(job.source, job.sha256, job.size, job.grader_version, data, job.limits)
 
 
-def _record(job: Job, done: TaskDone, out_dir: Path) -> Graded:
+def _record(job: Job, done: TaskDone, out_dir: Path, written=lambda report, path: None) -> Graded:
     if done.failure is not None:
         return Graded(job.source, failure=done.failure)
     report: ScoreReport = done.value
     if job.source.student_id and (submitted_at := read_submitted_at(job.source.path)):
         report = replace(report, submitted_at=submitted_at)  # nbgrader's timestamp.txt, for late work
+    results_file = out_dir / f"{job.source.name}.json"
     try:
-        write_json_atomic(out_dir / f"{job.source.name}.json", results_document(report))
+        write_json_atomic(results_file, results_document(report))
     except ValueError as error:  # a value JSON cannot hold, such as a grader's nan points
         return Graded(job.source, failure=f"the results could not be written: {error}")
+    written(report, results_file)
     if report.grader_errors:
         first = report.grader_errors[0]
         return Graded(job.source, Mark.of(report),

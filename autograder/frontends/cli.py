@@ -27,6 +27,7 @@ from autograder.errors import GraderError, SandboxUnavailable
 
 if TYPE_CHECKING:
     from autograder.batch.run import BatchResult
+    from autograder.reports.class_reports import ClassReportWriter
 
 
 @click.group()
@@ -97,16 +98,17 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
         if not found.files:
             click.echo("error: no .ipynb or .py submissions found in the given paths", err=True)
             return 2
+        reports = _class_report_writer(out_dir, settings, spec)
         try:
             with BatchProgress(len(found.files), enabled=progress) as bar:
                 result = grade_batch(spec, list(found.files), out_dir, jobs=jobs or settings.jobs or usable_cores(),
                                      force=force, scheduler=scheduler, rejected=found.rejected,
-                                     on_result=bar.advance, limits=settings.limits())
+                                     on_result=bar.advance, limits=settings.limits(), on_report=reports.add)
         except ConnectionError as error:
             click.echo(f"error: {error}. Check the address, or grade locally without --scheduler.", err=True)
             return 1
     print_summary(result, out_dir)
-    _write_class_reports(out_dir, settings, spec)
+    _write_class_reports(reports)
     if result.interrupted:
         return 130
     return 1 if result.failures else 0
@@ -163,11 +165,16 @@ def print_summary(result: BatchResult, out_dir: Path) -> None:
         click.echo("interrupted: rerun the same command to grade the rest", err=True)
 
 
-def _write_class_reports(out_dir: Path, settings: CourseSettings, spec: Assignment) -> None:
-    """Always from every result in DIR, so regrading one student never shrinks the class reports."""
-    from autograder.reports.class_reports import write_directory_reports
+def _class_report_writer(out_dir: Path, settings: CourseSettings, spec: Assignment) -> "ClassReportWriter":
+    """The class reports, fed each report as the batch writes it (its feedback file is written at once)."""
+    from autograder.reports.class_reports import ClassReportWriter
 
-    paths = write_directory_reports(out_dir, settings.report_context(spec.name))
+    return ClassReportWriter(out_dir, settings.report_context(spec.name))
+
+
+def _write_class_reports(reports: "ClassReportWriter") -> None:
+    """Always from every result in DIR, so regrading one student never shrinks the class reports."""
+    paths = reports.finish()
     for stale in paths.stale:
         click.echo(f"skipped {stale.path}: {stale.reason}", err=True)
     if paths.feedback_files:

@@ -9,7 +9,7 @@ from pathlib import Path
 from autograder.batch.run import grade_batch
 from autograder.submission.collect import find_submissions
 from autograder.course.assignment import PACKAGE_DIR, load_assignment
-from autograder.reports.class_reports import write_directory_reports
+from autograder.reports.class_reports import ClassReportWriter
 
 REPO_ROOT = PACKAGE_DIR.parent
 CLASSES = (
@@ -35,13 +35,14 @@ def grade_class(name: str, class_dir: Path, out_dir: Path, *, jobs: int) -> int:
     found = find_submissions([class_dir], assignment=name)
     print(f"{name}: grading {len(found.files)} submissions from {_shown(class_dir)} with {jobs} workers ...", flush=True)
     started = time.perf_counter()
-    result = grade_batch(assignment, list(found.files), out_dir, jobs=jobs)
+    reports = ClassReportWriter(out_dir)
+    result = grade_batch(assignment, list(found.files), out_dir, jobs=jobs, on_report=reports.add)
     skipped = sum(item.skipped for item in result.items)
     print(f"graded {len(result.items) - skipped} ({skipped} already up to date) in "
           f"{time.perf_counter() - started:.1f} s; {len(result.failures)} infrastructure failure(s)")
     for item in result.failures:
         print(f"  infrastructure failure: {item.source.name}: {item.failure.splitlines()[-1]}", file=sys.stderr)
-    paths = write_directory_reports(out_dir)
+    paths = reports.finish()
     print(f"class report:  {paths.report_html.resolve().as_uri()}")
     print(f"grades:        {_shown(paths.grades_csv)}")
     print(f"feedback:      {_shown(paths.feedback_dir)}/ ({len(paths.feedback_files)} files)")

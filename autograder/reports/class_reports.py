@@ -18,7 +18,7 @@ from autograder.reports.readback import StaleResult, iter_results, load_results,
 from autograder.reports.standing import CourseContext, StandingJudge, standings
 from autograder.reports.summary import ClassSummary, summarise
 
-__all__ = ["ClassSummary", "CourseContext", "ReportPaths", "ScoreReport", "StaleResult", "iter_results", "load_results",
+__all__ = ["ClassReportWriter", "ClassSummary", "CourseContext", "ReportPaths", "ScoreReport", "StaleResult", "iter_results", "load_results",
            "read_results", "standings", "summarise", "write_class_reports", "write_directory_reports"]
 
 
@@ -36,40 +36,77 @@ class ReportPaths:
 def write_class_reports(reports: Iterable[ScoreReport], out_dir: Path, context: CourseContext | None = None,
                         ) -> ReportPaths:
     """Write feedback/<student>.md per report as it comes, then grades.csv and report.html; return their paths."""
-    return _write(reports, Path(out_dir), context, [])
+    writer = ClassReportWriter(out_dir, context)
+    for report in reports:
+        writer.add(report)
+    return writer.finish(rest_of_folder=False)
 
 
 def write_directory_reports(out_dir: Path, context: CourseContext | None = None) -> ReportPaths:
     """Rebuild the class reports from every results file in `out_dir`, so a partial rerun never shrinks them.
 
     The results are streamed from disk: one report is in memory at a time."""
-    stale: list[StaleResult] = []
-
-    def reports() -> Iterable[ScoreReport]:
-        for item in iter_results(out_dir):
-            if isinstance(item, StaleResult):
-                stale.append(item)
-            else:
-                yield item
-
-    return _write(reports(), Path(out_dir), context, stale)
+    return ClassReportWriter(out_dir, context).finish()
 
 
-def _write(reports: Iterable[ScoreReport], out_dir: Path, context: CourseContext | None,
-           stale: list[StaleResult]) -> ReportPaths:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    feedback_dir = out_dir / "feedback"
-    feedback_dir.mkdir(parents=True, exist_ok=True)
-    judge = StandingJudge(context)
-    summary = ClassSummary()
-    feedback_files = []
-    for report in reports:
-        feedback_files.append(write_feedback_file(report, feedback_dir))
-        summary.add(report, judge.standing(report))
-    return ReportPaths(
-        grades_csv=write_grades_csv(summary, out_dir / "grades.csv"),
-        report_html=write_html_report(summary, out_dir / "report.html", feedback_dir=feedback_dir),
-        feedback_dir=feedback_dir,
-        feedback_files=tuple(feedback_files),
-        stale=tuple(stale),
-    )
+class ClassReportWriter:
+    """The class reports of a results folder, written while its batch runs.
+
+    `add` takes each report as its results file lands: its feedback is written at once and its row is
+    kept. `finish` then reads back only the other results files of the folder (earlier runs'), adds
+    them, and writes grades.csv and report.html: the same reports as `write_directory_reports` after
+    the batch, without reading back the results the batch itself just wrote. If writing the feedback of
+    a report added with its results file fails, nothing is streamed any more and `finish` rebuilds
+    everything from the folder (where the same failure, if it lasts, is raised).
+    """
+
+    def __init__(self, out_dir: Path, context: CourseContext | None = None):
+        self.out_dir = Path(out_dir)
+        self.context = context
+        self._start()
+        self._streaming = True
+
+    def _start(self) -> None:
+        self.feedback_dir = self.out_dir / "feedback"
+        self.feedback_dir.mkdir(parents=True, exist_ok=True)
+        self.judge = StandingJudge(self.context)
+        self.summary = ClassSummary()
+        self.feedback_files: list[Path] = []
+        self.added: set[str] = set()  # stems of the results files whose reports were added
+
+    def add(self, report: ScoreReport, results_file: Path | None = None) -> None:
+        """Add `report`, just written to `results_file` in the folder (None: a report from elsewhere, whose
+        failure to be written is raised)."""
+        if not self._streaming:
+            return
+        try:
+            self.feedback_files.append(write_feedback_file(report, self.feedback_dir))
+            self.summary.add(report, self.judge.standing(report))
+        except Exception:
+            if results_file is None:
+                raise
+            self._streaming = False  # `finish` rebuilds from the folder
+            return
+        if results_file is not None:
+            self.added.add(Path(results_file).stem)
+
+    def finish(self, *, rest_of_folder: bool = True) -> ReportPaths:
+        """Add the folder's other results files (if `rest_of_folder`), then write grades.csv and report.html."""
+        if not self._streaming:
+            self._start()
+        stale: list[StaleResult] = []
+        if rest_of_folder:
+            others = {path.stem for path in self.out_dir.glob("*.json")} - self.added
+            for item in iter_results(self.out_dir, others) if others else ():
+                if isinstance(item, StaleResult):
+                    stale.append(item)
+                else:
+                    self.feedback_files.append(write_feedback_file(item, self.feedback_dir))
+                    self.summary.add(item, self.judge.standing(item))
+        return ReportPaths(
+            grades_csv=write_grades_csv(self.summary, self.out_dir / "grades.csv"),
+            report_html=write_html_report(self.summary, self.out_dir / "report.html", feedback_dir=self.feedback_dir),
+            feedback_dir=self.feedback_dir,
+            feedback_files=tuple(self.feedback_files),
+            stale=tuple(stale),
+        )
