@@ -154,6 +154,24 @@ def _half(context, argument):
     return context / argument
 
 
+def _leave_a_mark_at_exit(folder, argument):
+    """Runs in a worker: registers an exit handler, as the sandbox does to stop its zygote, that writes a file."""
+    import atexit
+
+    mark = Path(folder) / f"exit-handler-ran-in-{os.getpid()}"
+    atexit.register(mark.write_text, "stopped")
+    return os.getpid()
+
+
+def test_a_finished_worker_runs_its_exit_handlers_and_exits_with_status_0(tmp_path):
+    pool = LocalPool(_leave_a_mark_at_exit, str(tmp_path), workers=2)
+    with pool:
+        pids = {item.value for item in pool.run((key, key) for key in range(4))}
+        processes = [slot.process for slot in pool._slots]
+    assert {p.exitcode for p in processes} == {0}
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(f"exit-handler-ran-in-{pid}" for pid in pids)
+
+
 def test_the_inline_pool_of_a_batch_of_one_fails_a_raising_task_alone():
     from autograder.batch.pool import InlinePool
 
