@@ -22,6 +22,7 @@ import atexit
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -46,6 +47,19 @@ class TaskDone:
 
 
 _stopping = False
+_STARTUP_FAILED = "startup failed"  # the key of a worker's one message when its `startup` raised
+
+
+class WorkerStartupFailed(Exception):
+    """A worker's `startup` raised something that cannot cross to the parent; the text is its traceback."""
+
+
+def _picklable(error: Exception) -> Exception:
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # noqa: BLE001 - any failure to round-trip: the parent gets the text instead
+        return WorkerStartupFailed(traceback.format_exception_only(type(error), error)[-1].strip())
+    return error
 
 
 def _on_sigterm(signum, frame):
@@ -55,8 +69,8 @@ def _on_sigterm(signum, frame):
     raise KeyboardInterrupt
 
 
-def _worker(connection, function: Callable, context: object, core: int | None) -> None:
-    _serve(connection, function, context, core)
+def _worker(connection, function: Callable, context: object, core: int | None, startup: Callable | None) -> None:
+    _serve(connection, function, context, core, startup)
     _exit_now()  # an exception raised instead is reported, and ends the worker, as it always has
 
 
@@ -75,7 +89,7 @@ def _exit_now() -> None:
     os._exit(0)
 
 
-def _serve(connection, function: Callable, context: object, core: int | None) -> None:
+def _serve(connection, function: Callable, context: object, core: int | None, startup: Callable | None) -> None:
     if core is not None:
         try:
             os.sched_setaffinity(0, {core})
@@ -90,6 +104,12 @@ def _serve(connection, function: Callable, context: object, core: int | None) ->
     try:
         if os.getppid() == 1:  # the parent died before we could ask to be told
             return
+        if startup is not None:
+            try:
+                startup()
+            except Exception as error:  # noqa: BLE001 - handed to the parent, which ends the batch with it
+                connection.send((_STARTUP_FAILED, _picklable(error), traceback.format_exc(limit=8)))
+                return
         while True:
             try:
                 task = connection.recv()
@@ -112,10 +132,10 @@ def _serve(connection, function: Callable, context: object, core: int | None) ->
 class _Slot:
     """One worker process, the core it is pinned to (None: any), and the task it is working on."""
 
-    def __init__(self, ctx, function, context, core: int | None):
+    def __init__(self, ctx, function, context, core: int | None, startup: Callable | None = None):
         self.core = core
         self.connection, child_end = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child_end, function, context, core), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(child_end, function, context, core, startup), daemon=True)
         self.process.start()
         child_end.close()
         self.task: tuple | None = None
@@ -158,11 +178,18 @@ class _Pending:
 
 
 class LocalPool:
-    """`run(tasks)` yields a `TaskDone` per `(key, argument)` as each finishes, `workers` at a time."""
+    """`run(tasks)` yields a `TaskDone` per `(key, argument)` as each finishes, `workers` at a time.
 
-    def __init__(self, function: Callable, context: object, *, workers: int, task_seconds: float = TASK_SECONDS):
+    Each worker first calls `startup()` (a module-level function, such as the check that the sandbox
+    works there); if it raises, `run` raises the same exception (or `WorkerStartupFailed` with its text)
+    and no task is graded by that worker. The caller's `with` then stops the others.
+    """
+
+    def __init__(self, function: Callable, context: object, *, workers: int, task_seconds: float = TASK_SECONDS,
+                 startup: Callable[[], None] | None = None):
         self.function = function
         self.context = context
+        self.startup = startup
         self.workers = max(1, workers)
         self.task_seconds = task_seconds
         self._ctx = multiprocessing.get_context("spawn")
@@ -217,13 +244,15 @@ class LocalPool:
     def _add_slot(self) -> None:
         taken = {slot.core for slot in self._slots}
         core = next((core for core in self._cores if core not in taken), None)
-        self._slots.append(_Slot(self._ctx, self.function, self.context, core))
+        self._slots.append(_Slot(self._ctx, self.function, self.context, core, self.startup))
 
     def _receive(self, slot: _Slot) -> TaskDone | None:
         try:
             key, value, failure = slot.connection.recv()
         except (EOFError, OSError):
             return None
+        if key == _STARTUP_FAILED:
+            raise value
         slot.task = None
         return TaskDone(key, value, failure)
 
@@ -277,9 +306,10 @@ class InlinePool:
     the task (its sandbox session closes) and propagate as KeyboardInterrupt, so no student process outlives
     the batch. The wall-clock backstop is the sandbox session's own deadline on every student call."""
 
-    def __init__(self, function: Callable, context: object):
+    def __init__(self, function: Callable, context: object, *, startup: Callable[[], None] | None = None):
         self.function = function
         self.context = context
+        self.startup = startup
         self.workers = 1
 
     def __enter__(self) -> "InlinePool":
@@ -292,6 +322,8 @@ class InlinePool:
         in_main_thread = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
         try:
+            if self.startup is not None:
+                self.startup()  # its exception is the batch's, as a worker's is
             for key, argument in tasks:
                 try:
                     value = self.function(self.context, argument)

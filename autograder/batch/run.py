@@ -181,14 +181,26 @@ def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, 
     return todo
 
 
+def require_isolation() -> None:
+    """Raise SandboxUnavailable unless a sandbox the course allows works in this process.
+
+    A local pool's workers, and this process for a batch of one, call it before their first task: on a
+    machine where the sandbox cannot run, the batch is refused as a whole, with the reason, and nothing
+    is graded. The check starts the sandbox that the process then grades with (`sandbox.policy`).
+    """
+    from autograder.sandbox.policy import check_isolation
+
+    check_isolation()
+
+
 def _executor(assignment: Assignment, jobs: int | None, scheduler: str | None, count: int):
     if scheduler:
         from autograder.batch.cluster import DaskPool
 
-        return DaskPool(grade_job, assignment, address=scheduler)
+        return DaskPool(grade_job, assignment, address=scheduler)  # its workers decide, and fail each task
     if count <= 1:
-        return InlinePool(grade_job, assignment)
-    return LocalPool(grade_job, assignment, workers=min(jobs or usable_cores(), count))
+        return InlinePool(grade_job, assignment, startup=require_isolation)
+    return LocalPool(grade_job, assignment, workers=min(jobs or usable_cores(), count), startup=require_isolation)
 
 
 def _with_data(job: Job) -> Job:

@@ -75,13 +75,16 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
     except GraderError as error:
         click.echo(f"error: {error}", err=True)
         return 2
-    # A cluster's workers decide for themselves (their refusals fail each task). Here the trial sandbox
-    # starts first and runs while the graders' heavy imports (numpy, pytest) load.
-    probe = _probe_isolation(isolation, settings.isolation, check=not scheduler)
+    # One file is graded in this process: its trial sandbox starts first and runs while the graders' heavy
+    # imports (numpy, pytest) load. Each worker of a batch proves the sandbox before its first task, and a
+    # refusal there ends the batch (batch.run.require_isolation); a cluster's workers decide for themselves
+    # (their refusals fail each task).
+    in_process = not scheduler and len(paths) == 1 and paths[0].suffix in SUBMISSION_SUFFIXES and paths[0].is_file()
+    probe = _probe_isolation(isolation, settings.isolation, check=in_process)
     from autograder.batch.run import grade_batch, usable_cores
 
-    if not scheduler and len(paths) == 1 and paths[0].suffix in SUBMISSION_SUFFIXES and paths[0].is_file():
-        import autograder.grading.engine  # noqa: F401 - graded in this process: pytest loads while the trial runs
+    if in_process:
+        import autograder.grading.engine  # noqa: F401 - pytest loads while the trial runs
 
     try:
         probe.result()
@@ -106,6 +109,9 @@ def grade_main(*, assignment: str, paths: list[Path], out_dir: Path, jobs: int |
                                      on_result=bar.advance, limits=settings.limits(), on_report=reports.add)
         except ConnectionError as error:
             click.echo(f"error: {error}. Check the address, or grade locally without --scheduler.", err=True)
+            return 1
+        except SandboxUnavailable as error:
+            click.echo(f"error: {error}", err=True)
             return 1
     print_summary(result, out_dir)
     _write_class_reports(reports)

@@ -172,6 +172,58 @@ def test_a_finished_worker_runs_its_exit_handlers_and_exits_with_status_0(tmp_pa
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(f"exit-handler-ran-in-{pid}" for pid in pids)
 
 
+def _refuse():
+    raise ValueError("no sandbox works here")
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self):
+        raise TypeError("cannot be pickled")
+
+
+def _refuse_unpicklably():
+    raise _Unpicklable("a lock cannot cross processes")
+
+
+def _record_task(folder, argument):
+    (Path(folder) / f"task-{argument}").write_text("ran")
+    return argument
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failed_worker_startup_ends_the_batch_with_its_error_and_runs_no_task(tmp_path, workers):
+    with pytest.raises(ValueError, match="no sandbox works here"):
+        with LocalPool(_record_task, str(tmp_path), workers=workers, startup=_refuse) as pool:
+            list(pool.run((key, key) for key in range(6)))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_startup_error_that_cannot_cross_processes_arrives_as_its_text(tmp_path):
+    from autograder.batch.pool import WorkerStartupFailed
+
+    with pytest.raises(WorkerStartupFailed, match="a lock cannot cross processes"):
+        with LocalPool(_record_task, str(tmp_path), workers=1, startup=_refuse_unpicklably) as pool:
+            list(pool.run([("only", 0)]))
+
+
+def test_the_inline_pool_runs_its_startup_before_any_task(tmp_path):
+    from autograder.batch.pool import InlinePool
+
+    with pytest.raises(ValueError, match="no sandbox works here"):
+        with InlinePool(_record_task, str(tmp_path), startup=_refuse) as pool:
+            list(pool.run([("only", 0)]))
+    assert list(tmp_path.iterdir()) == []
+
+
+def _nothing():
+    return None
+
+
+def test_workers_whose_startup_passes_grade_every_task(tmp_path):
+    with LocalPool(_record_task, str(tmp_path), workers=2, startup=_nothing) as pool:
+        assert sorted(item.value for item in pool.run((key, key) for key in range(4))) == [0, 1, 2, 3]
+
+
 def test_the_inline_pool_of_a_batch_of_one_fails_a_raising_task_alone():
     from autograder.batch.pool import InlinePool
 

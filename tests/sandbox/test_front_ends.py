@@ -55,6 +55,20 @@ def test_cli_refuses_and_grades_nothing(tmp_path, submission):
     assert not (tmp_path / "out" / "alice.json").exists()
 
 
+def test_cli_refuses_a_whole_batch_and_grades_nothing(tmp_path, submission):
+    """A folder goes to worker processes, each of which proves the sandbox before its first task."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("alice", "bob", "carol"):
+        shutil.copy2(submission, folder / f"{name}.py")
+    result = run([*CLI, "grade", "celoss", str(folder), "--out", str(tmp_path / "out"), "--no-progress", "--jobs", "2"],
+                 cwd=REPO, **BROKEN)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"error: {REFUSAL}" in result.stderr and "--isolation process" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list((tmp_path / "out").glob("*.json"))
+
+
 def test_cli_grades_without_a_sandbox_only_on_opt_in_and_says_so(tmp_path, submission):
     result = run([*CLI, "grade", "celoss", str(submission), "--out", str(tmp_path / "out"), "--no-progress",
                   "--isolation", "process"], cwd=REPO, **BROKEN)
