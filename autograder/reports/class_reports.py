@@ -18,8 +18,9 @@ from autograder.reports.readback import StaleResult, iter_results, load_results,
 from autograder.reports.standing import CourseContext, StandingJudge, standings
 from autograder.reports.summary import ClassSummary, summarise
 
-__all__ = ["ClassReportWriter", "ClassSummary", "CourseContext", "ReportPaths", "ScoreReport", "StaleResult", "iter_results", "load_results",
-           "read_results", "standings", "summarise", "write_class_reports", "write_directory_reports"]
+__all__ = ["ClassReportWriter", "ClassSummary", "CourseContext", "ReportPaths", "ScoreReport", "StaleResult",
+           "iter_results", "load_results", "read_results", "standings", "summarise", "write_class_reports",
+           "write_directory_reports"]
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,7 @@ class ClassReportWriter:
         self._streaming = True
 
     def _start(self) -> None:
-        self.feedback_dir = self.out_dir / "feedback"
-        self.feedback_dir.mkdir(parents=True, exist_ok=True)
+        self.feedback_dir = self.out_dir / "feedback"  # made with the first file written: a refused batch leaves none
         self.judge = StandingJudge(self.context)
         self.summary = ClassSummary()
         self.feedback_files: list[Path] = []
@@ -80,8 +80,7 @@ class ClassReportWriter:
         if not self._streaming:
             return
         try:
-            self.feedback_files.append(write_feedback_file(report, self.feedback_dir))
-            self.summary.add(report, self.judge.standing(report))
+            self._write_feedback(report)
         except Exception:
             if results_file is None:
                 raise
@@ -89,6 +88,11 @@ class ClassReportWriter:
             return
         if results_file is not None:
             self.added.add(Path(results_file).stem)
+
+    def _write_feedback(self, report: ScoreReport) -> None:
+        self.feedback_dir.mkdir(parents=True, exist_ok=True)
+        self.feedback_files.append(write_feedback_file(report, self.feedback_dir))
+        self.summary.add(report, self.judge.standing(report))
 
     def finish(self, *, rest_of_folder: bool = True) -> ReportPaths:
         """Add the folder's other results files (if `rest_of_folder`), then write grades.csv and report.html."""
@@ -101,8 +105,8 @@ class ClassReportWriter:
                 if isinstance(item, StaleResult):
                     stale.append(item)
                 else:
-                    self.feedback_files.append(write_feedback_file(item, self.feedback_dir))
-                    self.summary.add(item, self.judge.standing(item))
+                    self._write_feedback(item)
+        self.feedback_dir.mkdir(parents=True, exist_ok=True)
         return ReportPaths(
             grades_csv=write_grades_csv(self.summary, self.out_dir / "grades.csv"),
             report_html=write_html_report(self.summary, self.out_dir / "report.html", feedback_dir=self.feedback_dir),

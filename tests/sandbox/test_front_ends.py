@@ -66,7 +66,7 @@ def test_cli_refuses_a_whole_batch_and_grades_nothing(tmp_path, submission):
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"error: {REFUSAL}" in result.stderr and "--isolation process" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not list((tmp_path / "out").glob("*.json"))
+    assert not (tmp_path / "out" / "feedback").exists() and not list((tmp_path / "out").glob("*.json"))
 
 
 def test_cli_grades_without_a_sandbox_only_on_opt_in_and_says_so(tmp_path, submission):
