@@ -1,11 +1,13 @@
 """The class digest the CSV and the HTML report are drawn from, built by streaming over reports one at a time.
 
-Per student it keeps only the fields a row needs (`StudentRow`); everything else is a per-test or per-bug
-counter. So a results folder of any size is summarised without holding its `ScoreReport`s.
+Per student it keeps only the fields a row needs (`StudentRow`), with the names every row repeats (tests,
+parts, grader version) stored once; everything else is a per-test or per-bug counter. So a results folder
+of any size is summarised without holding its `ScoreReport`s.
 """
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,10 +64,12 @@ class ClassSummary:
         self.grader_versions.add(report.grader_version)
         self.rows.append(StudentRow(
             student=student_name(report), submission=report.submission, feedback_stem=file_stem(report),
-            score=report.score, max_score=report.max_score, part_scores=report.part_scores(),
-            test_points={t.name: None if t.blame is Blame.GRADER else t.points for t in report.tests},
+            score=report.score, max_score=report.max_score,
+            part_scores={sys.intern(part): points for part, points in report.part_scores().items()},
+            test_points={sys.intern(t.name): None if t.blame is Blame.GRADER else t.points for t in report.tests},
             diagnoses=report.diagnoses, grader_errors=len(report.grader_errors), seed=report.seed,
-            isolation=report.isolation, grader_version=report.grader_version, sha256=report.sha256,
+            isolation=sys.intern(report.isolation), grader_version=sys.intern(report.grader_version),
+            sha256=report.sha256,
             standing=standing,
         ))
 

@@ -83,3 +83,29 @@ def test_a_report_added_without_its_results_file_raises_its_failure(class_report
     monkeypatch.setattr(class_reports_module, "write_feedback_file", full_disk)
     with pytest.raises(OSError, match="No space left"):
         ClassReportWriter(tmp_path).add(class_reports[0])
+
+
+def test_each_students_row_stores_the_names_every_row_repeats_once():
+    """A class summary lives through the whole batch: 3,000 rows must not hold 3,000 copies of each test name."""
+    import json
+    import tracemalloc
+
+    from autograder.reports.gradescope_json import report_from_results
+    from autograder.reports.summary import ClassSummary
+
+    from .report_samples import make_report
+
+    document = json.dumps(results_document(make_report("alice", {"forward::test_small": "sum-not-mean"})))
+    reports = [report_from_results(json.loads(document)) for _ in range(2000)]  # names decoded anew each time
+    summary = ClassSummary()
+    tracemalloc.start()
+    try:
+        for report in reports:
+            summary.add(report, class_reports_module.StandingJudge().standing(report))
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    first, last = summary.rows[0], summary.rows[-1]
+    assert all(a is b for a, b in zip(first.test_points, last.test_points))
+    assert all(a is b for a, b in zip(first.part_scores, last.part_scores))
+    assert held / len(reports) < 2500, f"{held / len(reports):.0f} bytes per student"
