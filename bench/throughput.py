@@ -89,7 +89,8 @@ def rows(result: dict) -> list[tuple[str, str, str]]:
         (f"stock nbgrader autograde, {n} notebooks", f"{result['nbgrader_per_second']:.2f} subm/s",
          f"{result['nbgrader_seconds']:.1f} s total"),
         (f"autograder grade --jobs {jobs}, same {n}", f"{result['autograder_per_second']:.2f} subm/s",
-         f"{result['autograder_seconds']:.1f} s total: the mean of {before:.1f} s before stock and {after:.1f} s after"),
+         f"{result['autograder_seconds']:.1f} s total: the mean of {before:.1f} s before stock "
+         f"and {after:.1f} s after"),
         (f"throughput ratio (goal >= {result['goal_speedup']:g}x)", f"{result['speedup']:.1f}x",
          "PASS" if result["speedup"] >= result["goal_speedup"] else "below goal"),
     ]

@@ -321,10 +321,12 @@ class InlinePool:
     def run(self, tasks: Iterable[tuple[object, object]]) -> Iterator[TaskDone]:
         in_main_thread = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
+        startup = self.startup
         try:
-            if self.startup is not None:
-                self.startup()  # its exception is the batch's, as a worker's is
             for key, argument in tasks:
+                if startup is not None:  # before the first task (none: nothing to check); it raises as a worker's does
+                    startup()
+                    startup = None
                 try:
                     value = self.function(self.context, argument)
                 except Exception:  # noqa: BLE001 - reported as this task's infrastructure failure, like a worker's

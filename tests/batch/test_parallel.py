@@ -215,6 +215,13 @@ def test_the_inline_pool_runs_its_startup_before_any_task(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_inline_pool_checks_nothing_when_there_is_nothing_to_grade():
+    from autograder.batch.pool import InlinePool
+
+    with InlinePool(_record_task, None, startup=_refuse) as pool:
+        assert list(pool.run([])) == []
+
+
 def _nothing():
     return None
 
