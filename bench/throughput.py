@@ -54,7 +54,7 @@ def measure(count: int = 200, jobs: int = 2) -> dict:
     written = write_submissions(template, course / "submitted", count, layout="nbgrader")
 
     # Ours runs right before and right after stock nbgrader's minutes, and their mean is compared: this
-    # machine's speed drifts by a third within minutes, and a single few-second run samples one moment.
+    # machine's speed drifts within minutes, and a single few-second run samples one moment of it.
     before_seconds = grade_ours(course, folder / "autograder-out-before", count, jobs)
     stock_seconds, stock = run_timed(
         [str(BIN / "nbgrader"), "autograde", "celoss", "--create", "--force"], cwd=course, env=child_env()
