@@ -159,8 +159,7 @@ def grade_batch(
     return result
 
 
-def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, limits=None,
-          written=lambda report, path: None) -> dict[int, Job]:
+def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, limits, written) -> dict[int, Job]:
     """Hash every source; note the ones already graded (as skipped) and return the rest as jobs."""
     version = grader_version(assignment)
     todo: dict[int, Job] = {}
@@ -170,7 +169,7 @@ def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, 
             continue  # the same file given twice is graded once
         planned.add(os.path.abspath(source.path))
         sha, size = file_digest(source.path)
-        results_file = out_dir / f"{source.name}.json"
+        results_file = results_path(out_dir, source)
         kept = None if force else up_to_date_report(results_file, source, sha, version)
         if kept is not None:
             written(kept, results_file)
@@ -221,7 +220,7 @@ def _record(job: Job, done: TaskDone, out_dir: Path, written=lambda report, path
     report: ScoreReport = done.value
     if job.source.student_id and (submitted_at := read_submitted_at(job.source.path)):
         report = replace(report, submitted_at=submitted_at)  # nbgrader's timestamp.txt, for late work
-    results_file = out_dir / f"{job.source.name}.json"
+    results_file = results_path(out_dir, job.source)
     try:
         write_json_atomic(results_file, results_document(report))
     except ValueError as error:  # a value JSON cannot hold, such as a grader's nan points
@@ -232,6 +231,11 @@ def _record(job: Job, done: TaskDone, out_dir: Path, written=lambda report, path
         return Graded(job.source, Mark.of(report),
                       failure=f"grader error on {len(report.grader_errors)} test(s): {first.name}: {first.message}")
     return Graded(job.source, Mark.of(report))
+
+
+def results_path(out_dir: Path, source: SubmissionFile) -> Path:
+    """Where a submission's results file lives: `DIR/<name>.json`, which a rerun reads to skip it."""
+    return out_dir / f"{source.name}.json"
 
 
 def up_to_date_report(results_file: Path, source: SubmissionFile, sha256: str, version: str) -> ScoreReport | None:
