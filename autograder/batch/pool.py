@@ -55,10 +55,11 @@ class WorkerStartupFailed(Exception):
 
 
 def _picklable(error: Exception) -> Exception:
+    """`error` itself if it survives pickling, else its traceback as a `WorkerStartupFailed` (call it in `except`)."""
     try:
         pickle.loads(pickle.dumps(error))
     except Exception:  # noqa: BLE001 - any failure to round-trip: the parent gets the text instead
-        return WorkerStartupFailed(traceback.format_exception_only(type(error), error)[-1].strip())
+        return WorkerStartupFailed(traceback.format_exc(limit=8))
     return error
 
 
@@ -108,7 +109,7 @@ def _serve(connection, function: Callable, context: object, core: int | None, st
             try:
                 startup()
             except Exception as error:  # noqa: BLE001 - handed to the parent, which ends the batch with it
-                connection.send((_STARTUP_FAILED, _picklable(error), traceback.format_exc(limit=8)))
+                connection.send((_STARTUP_FAILED, _picklable(error), None))
                 return
         while True:
             try:
