@@ -69,6 +69,25 @@ def test_cli_refuses_a_whole_batch_and_grades_nothing(tmp_path, submission):
     assert not (tmp_path / "out" / "feedback").exists() and not list((tmp_path / "out").glob("*.json"))
 
 
+def test_a_refused_batch_runs_no_line_of_any_submission(tmp_path):
+    """Each submission, at import, writes a file outside any sandbox: refused, none of them may have run."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    for name in ("alice", "bob", "carol", "dave"):
+        code = f"open({str(marks / name)!r}, 'w').write('ran unsandboxed')\n".encode() + CLEAN
+        (folder / f"{name}.py").write_bytes(code)
+    refused = run([*CLI, "grade", "celoss", str(folder), "--out", str(tmp_path / "out"), "--no-progress", "--jobs", "2"],
+                  cwd=REPO, **BROKEN)
+    assert refused.returncode == 1 and f"error: {REFUSAL}" in refused.stderr, refused.stdout + refused.stderr
+    assert list(marks.iterdir()) == []
+    opted_in = run([*CLI, "grade", "celoss", str(folder), "--out", str(tmp_path / "out"), "--no-progress", "--jobs", "2",
+                    "--isolation", "process"], cwd=REPO, **BROKEN)
+    assert opted_in.returncode == 0, opted_in.stdout + opted_in.stderr
+    assert sorted(path.name for path in marks.iterdir()) == ["alice", "bob", "carol", "dave"]  # the probe itself works
+
+
 def test_cli_grades_without_a_sandbox_only_on_opt_in_and_says_so(tmp_path, submission):
     result = run([*CLI, "grade", "celoss", str(submission), "--out", str(tmp_path / "out"), "--no-progress",
                   "--isolation", "process"], cwd=REPO, **BROKEN)
