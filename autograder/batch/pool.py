@@ -79,8 +79,11 @@ def _exit_now() -> None:
     """End the worker as soon as its exit handlers (which stop its sandbox) have run.
 
     The interpreter's own teardown of numpy, pytest and the graders (about 0.1 s) changes nothing once
-    the last reply is sent, and at the end of a batch the parent waits for it.
+    the last reply is sent, and at the end of a batch the parent waits for it. A SIGTERM from here on (the
+    parent stopping the batch) is ignored: it would cut the sandbox's shutdown short with a traceback, and the
+    parent kills a worker that lingers past `STOP_GRACE_SECONDS`.
     """
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

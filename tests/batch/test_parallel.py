@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -196,6 +197,27 @@ def test_a_failed_worker_startup_ends_the_batch_with_its_error_and_runs_no_task(
         with LocalPool(_record_task, str(tmp_path), workers=workers, startup=_refuse) as pool:
             list(pool.run((key, key) for key in range(6)))
     assert list(tmp_path.iterdir()) == []
+
+
+def _refuse_after_registering_a_slow_exit_handler(folder):
+    import atexit
+    import time
+
+    def slow_stop():
+        time.sleep(1.0)  # the parent's SIGTERM, sent as soon as the refusal arrives, lands in here
+        (Path(folder) / "exit-handler-finished").write_text("stopped")
+
+    atexit.register(slow_stop)
+    raise ValueError("no sandbox works here")
+
+
+def test_a_refusing_worker_stopped_by_the_parent_finishes_its_exit_handlers_without_a_traceback(tmp_path, capfd):
+    startup = functools.partial(_refuse_after_registering_a_slow_exit_handler, str(tmp_path))
+    with pytest.raises(ValueError, match="no sandbox works here"):
+        with LocalPool(_record_task, str(tmp_path), workers=1, startup=startup) as pool:
+            list(pool.run([("only", 0)]))
+    assert (tmp_path / "exit-handler-finished").exists()
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_a_startup_error_that_cannot_cross_processes_arrives_as_its_text(tmp_path):
