@@ -220,6 +220,33 @@ def test_a_refusing_worker_stopped_by_the_parent_finishes_its_exit_handlers_with
     assert "Traceback" not in capfd.readouterr().err
 
 
+def _refuse_first_or_be_stopped_while_checking(folder):
+    """The first worker to get here refuses at once; the other is still checking when the parent stops it."""
+    import atexit
+    import time
+
+    folder = Path(folder)
+    atexit.register((folder / f"exit-handler-finished-in-{os.getpid()}").write_text, "stopped")
+    (folder / f"checking-in-{os.getpid()}").write_text("")
+    try:
+        os.close(os.open(folder / "first", os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        time.sleep(30)  # the parent's SIGTERM lands here, long before this ends
+    while len(list(folder.glob("checking-in-*"))) < 2:
+        time.sleep(0.01)
+    raise ValueError("no sandbox works here")
+
+
+def test_a_worker_stopped_in_the_middle_of_its_startup_check_unwinds_without_a_traceback(tmp_path, capfd):
+    startup = functools.partial(_refuse_first_or_be_stopped_while_checking, str(tmp_path))
+    with pytest.raises(ValueError, match="no sandbox works here"):
+        with LocalPool(_record_task, str(tmp_path), workers=2, startup=startup) as pool:
+            list(pool.run((key, key) for key in range(4)))
+    assert len(list(tmp_path.glob("exit-handler-finished-in-*"))) == 2
+    assert not list(tmp_path.glob("task-*"))
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_a_startup_error_that_cannot_cross_processes_arrives_as_its_text(tmp_path):
     from autograder.batch.pool import WorkerStartupFailed
 
