@@ -41,35 +41,41 @@ class StaleReport(ReportDecodeError):
 def to_json(report: ScoreReport) -> dict:
     """The report as a JSON-ready dict (plain str, int, float, bool, None, list and dict only)."""
     document = {"schema_version": SCHEMA_VERSION}
-    for field in fields(ScoreReport):
-        value = getattr(report, field.name)
-        if field.name == "tests":
+    for name in _REPORT_FIELDS:
+        value = getattr(report, name)
+        if name == "tests":
             document["tests"] = [_outcome_to_json(test) for test in value]
-        elif field.name == "grader_failures":
+        elif name == "grader_failures":
             document["grader_failures"] = [{"name": f.name, "message": f.message} for f in value]
-        elif field.name == "notes":
+        elif name == "notes":
             document["notes"] = list(value)
         else:
-            document[field.name] = _finite(value, field.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                _refuse(value, name)
+            document[name] = value
     return document
 
 
 def _outcome_to_json(test: TestOutcome) -> dict:
     document = {}
-    for field in fields(TestOutcome):
-        value = getattr(test, field.name)
+    for name in _OUTCOME_FIELDS:
+        value = getattr(test, name)
         if isinstance(value, Blame):
             value = value.value
         elif isinstance(value, tuple):
             value = list(value)
-        document[field.name] = _finite(value, f"tests[{test.name!r}].{field.name}")
+        elif isinstance(value, float) and not math.isfinite(value):
+            _refuse(value, f"tests[{test.name!r}].{name}")
+        document[name] = value
     return document
 
 
-def _finite(value, where: str):
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"cannot write a ScoreReport whose {where} is {value!r}: JSON has no such number")
-    return value
+_REPORT_FIELDS = tuple(field.name for field in fields(ScoreReport))
+_OUTCOME_FIELDS = tuple(field.name for field in fields(TestOutcome))
+
+
+def _refuse(value: float, where: str):
+    raise ValueError(f"cannot write a ScoreReport whose {where} is {value!r}: JSON has no such number")
 
 
 def from_json(data: object) -> ScoreReport:

@@ -9,6 +9,7 @@ logits and about a hundred times cheaper.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
@@ -41,29 +42,32 @@ _EXACT: dict[tuple, Table] = {}  # a probe's table is asked for by its forward a
 
 
 def _exact_table(x: np.ndarray) -> Table:
-    neglogp = np.empty(x.shape, dtype=np.float64)
-    probs = np.empty(x.shape, dtype=np.float64)
+    neglogp, probs = [], []
     with localcontext() as context:
         context.prec = DIGITS
         context.Emin, context.Emax = -(10**9), 10**9
-        for i, row in enumerate(x):
-            if np.isnan(row).any() or np.isposinf(row).any() or np.isneginf(row).all():
-                neglogp[i], probs[i] = np.nan, np.nan
+        for row in x.tolist():
+            if any(v != v or v == math.inf for v in row) or all(v == -math.inf for v in row):
+                neglogp.append([math.nan] * len(row))
+                probs.append([math.nan] * len(row))
                 continue
-            values = [Decimal(float(v)) if np.isfinite(v) else None for v in row]
+            values = [Decimal(v) if v != -math.inf else None for v in row]
             top = max(v for v in values if v is not None)
-            powers = [_exp(v - top) if v is not None else Decimal(0) for v in values]
+            powers = [_exp(v - top) if v is not None else _ZERO for v in values]
             total = sum(powers)
             lse = top + total.ln()
-            for c, (v, power) in enumerate(zip(values, powers)):
-                neglogp[i, c] = float(lse - v) if v is not None else np.inf
-                probs[i, c] = float(power / total)
-    return Table(neglogp, probs)
+            neglogp.append([float(lse - v) if v is not None else math.inf for v in values])
+            probs.append([float(power / total) for power in powers])
+    return Table(np.array(neglogp, dtype=np.float64).reshape(x.shape), np.array(probs, dtype=np.float64).reshape(x.shape))
+
+
+_ZERO = Decimal(0)
+_NEGLIGIBLE = Decimal(-(10**6))
 
 
 def _exp(power: Decimal) -> Decimal:
     """exp of a non-positive power; below -1e6 it is 0 to far more digits than any float (decimal would trap)."""
-    return Decimal(0) if power < -(10**6) else power.exp()
+    return _ZERO if power < _NEGLIGIBLE else power.exp()
 
 
 def float_table(x: np.ndarray) -> Table:
