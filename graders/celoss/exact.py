@@ -47,7 +47,7 @@ def _exact_table(x: np.ndarray) -> Table:
         context.prec = DIGITS
         context.Emin, context.Emax = -(10**9), 10**9
         for row in x.tolist():
-            if any(v != v or v == math.inf for v in row) or all(v == -math.inf for v in row):
+            if any(math.isnan(v) or v == math.inf for v in row) or all(v == -math.inf for v in row):
                 neglogp.append([math.nan] * len(row))
                 probs.append([math.nan] * len(row))
                 continue
