@@ -58,7 +58,8 @@ def _exact_table(x: np.ndarray) -> Table:
             lse = top + total.ln()
             neglogp.append([float(lse - v) if v is not None else math.inf for v in values])
             probs.append([float(power / total) for power in powers])
-    return Table(np.array(neglogp, dtype=np.float64).reshape(x.shape), np.array(probs, dtype=np.float64).reshape(x.shape))
+    return Table(np.array(neglogp, dtype=np.float64).reshape(x.shape),
+                 np.array(probs, dtype=np.float64).reshape(x.shape))
 
 
 _ZERO = Decimal(0)

@@ -143,6 +143,12 @@ def fresh_bwrap(bwrap):
     return BubblewrapLauncher()
 
 
+@pytest.fixture(scope="module", params=["zygote", "fresh"])
+def sandbox(request, bwrap, fresh_bwrap):
+    """The bubblewrap tier both ways: the pre-forked sandbox and a fresh one per session."""
+    return preforked(bwrap) if request.param == "zygote" else fresh_bwrap
+
+
 def session_for(source: bytes | str, launcher, limits: Limits = FAST, name: str = "sub") -> StudentSession:
     raw = source.encode() if isinstance(source, str) else source
     return StudentSession(submission_from_bytes(raw, name=name, filename=f"{name}.py"), limits=limits, launcher=launcher)

@@ -8,7 +8,7 @@ import pytest
 from autograder.errors import BadReturnValue, Raised, StudentCrashed, StudentError, StudentRaised
 from autograder.grading.runner import StudentProxy
 from autograder.sandbox.session import MAX_CALLS_PER_EXCHANGE
-from .conftest import CLEAN, assert_no_leftovers, preforked, session_for
+from .conftest import CLEAN, assert_no_leftovers, session_for
 
 STEPS = CLEAN.decode() + '''
 SEEN = []
@@ -49,11 +49,6 @@ def step(k):
     os.write(int(sys.argv[2]), struct.pack(">I", len(header)) + header)
     time.sleep(30)
 '''
-
-
-@pytest.fixture(scope="module", params=["zygote", "fresh"])
-def sandbox(request, bwrap, fresh_bwrap):
-    return preforked(bwrap) if request.param == "zygote" else fresh_bwrap
 
 
 def test_a_batch_gives_the_values_of_the_calls_one_by_one(sandbox):
