@@ -8,8 +8,8 @@ Magnitudes, offsets, N, C, which rows are hard and the target positions all come
 
 The check first classifies the student's answer on the twin (`variants.forward_form`): it must be
 cross-entropy or a catalogued misreading of it, so stability points need the ordinary values right.
-On the hard batch the student must then give what that same reading gives there, evaluated at 50
-digits (`exact.exact_table`). A value bug such as a missing 1/N is thereby charged once, in the
+On the hard batch the student must then give what that same reading gives there, evaluated exactly
+(`exact.exact_table`, to the last bit). A value bug such as a missing 1/N is thereby charged once, in the
 part that teaches it, and only instability costs stability points.
 """
 
@@ -136,7 +136,7 @@ def _against(reading: str) -> str:
 
 
 def check_forward(forward: Callable, probe: Probe) -> CheckResult:
-    """The loss on the hard batch equals, at 50 digits, what the student's reading on the twin gives there."""
+    """The loss on the hard batch equals the exact value of the student's reading on the twin."""
     answers = each_value(forward, [(probe.twin, probe.y), (probe.x, probe.y)])
     ordinary = next(answers)
     index = variants.forward_form(ordinary, probe.twin, probe.y)
@@ -161,7 +161,7 @@ def _scaled(tolerance: Tolerance, x: np.ndarray) -> Tolerance:
 
 
 def check_backward(backward: Callable, probe: Probe) -> CheckResult:
-    """dx on the hard batch equals, at 50 digits, what the student's reading of dx on the twin gives there."""
+    """dx on the hard batch equals the exact value of the student's reading of dx on the twin."""
     answers = each_value(backward, [(probe.twin, probe.y, 1.0), (probe.x, probe.y, 1.0)])
     out = next(answers)
     pair = check_pair(out)

@@ -2,7 +2,7 @@
 
 A probe breaks a submission when its answer there is grossly wrong (inf, nan, or off by more than
 1e-3) although its answer on the benign twin is cross-entropy or a catalogued misreading of it; the
-exact answer is that same reading evaluated at 50 digits. Every bug whose probe breaks is named,
+exact answer is what that same reading gives there (`exact.py`). Every bug whose probe breaks is named,
 with the probe and a "Why it matters" line for that bug.
 """
 

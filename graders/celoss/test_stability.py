@@ -10,7 +10,7 @@ def _hard(student, reference, rng, family: str, what: str):
     celoss = student.CELoss
     probes.run(
         f"CELoss.forward and CELoss.backward on {what} ({probe.x.dtype}, shape {probe.x.shape}), against values "
-        "computed at 50 digits; first on the ordinary logits they were made from.",
+        "exact to the last bit; first on the ordinary logits they were made from.",
         lambda: hard_inputs.check_probe(celoss.forward, celoss.backward, probe),
         student, reference, rng, stage="stability",
     )

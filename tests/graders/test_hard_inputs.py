@@ -1,13 +1,14 @@
-"""hard_inputs and exact: probes drawn per seed, 50-digit answers, and the check on stable, naive and wrong code."""
+"""hard_inputs and exact: probes drawn per seed, answers exact to the last bit, and the check on stable, naive and wrong code."""
 
 from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 
-from celoss import hard_inputs
+from celoss import hard_inputs, instability
 from celoss.exact import exact_table, float_table
 from celoss.hard_inputs import FAMILIES, check_probe, draw
 
@@ -29,17 +30,66 @@ def test_exact_and_float_tables_agree_on_ordinary_logits():
     np.testing.assert_allclose(fast.probs, exact.probs, rtol=1e-13, atol=1e-300)
 
 
-def test_exact_values_agree_with_mpmath_when_it_is_installed():
-    mpmath = pytest.importorskip("mpmath")
-    mpmath.mp.dps = 60
-    x = draw("extreme", np.random.default_rng(3)).x
-    table = exact_table(x)
-    for i, row in enumerate(x):
-        finite = [mpmath.mpf(float(v)) for v in row if np.isfinite(v)]
-        lse = mpmath.log(mpmath.fsum(mpmath.e ** v for v in finite))
-        for c, v in enumerate(row):
-            if np.isfinite(v):
-                assert table.neglogp[i, c] == pytest.approx(float(lse - mpmath.mpf(float(v))), rel=1e-15, abs=1e-300)
+def test_exact_values_handle_rows_near_the_float64_limits():
+    table = exact_table(np.array([[1e308, 1e308, -1e308]]))
+    assert table.neglogp.tolist() == [[math.log(2), math.log(2), math.inf]]
+    assert table.probs.tolist() == [[0.5, 0.5, 0.0]]
+    single = exact_table(np.array([[5.0]]))
+    assert single.neglogp.tolist() == [[0.0]] and single.probs.tolist() == [[1.0]]
+    table = exact_table(np.array([[-np.inf, 3.0], [-np.inf, -np.inf], [np.nan, 0.0], [2.0 ** 60, 2.0 ** 60 - 256]]))
+    assert table.neglogp[0].tolist() == [math.inf, 0.0] and table.probs[0].tolist() == [0.0, 1.0]
+    assert np.isnan(table.neglogp[1:3]).all() and np.isnan(table.probs[1:3]).all()
+    assert table.neglogp[3].tolist() == [math.log1p(math.exp(-256)), 256.0]
+
+
+def _mpmath_table(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The table of finite or -inf logits, exact in mpmath at 2,400 bits (any float64 difference fits), rounded once."""
+    neglogp, probs = np.full(x.shape, np.inf), np.zeros(x.shape)
+    with mpmath.workprec(2400):
+        for i, row in enumerate(x.tolist()):
+            values = {c: mpmath.mpf(v) for c, v in enumerate(row) if v != -math.inf}
+            top = max(values.values())
+            powers = {c: mpmath.exp(v - top) for c, v in values.items()}
+            total = mpmath.fsum(powers.values())
+            for c, v in values.items():
+                gap = top - v + mpmath.log(total)
+                neglogp[i, c] = float(gap) if gap < mpmath.mpf(2) ** 1024 else math.inf
+                probs[i, c] = float(powers[c] / total)
+    return neglogp, probs
+
+
+def _ulps(got: np.ndarray, want: np.ndarray) -> np.ndarray:
+    def ordered(values):
+        bits = values.astype(np.float64).view(np.int64)
+        return np.where(bits < 0, -(bits & 0x7FFFFFFFFFFFFFFF), bits).astype(object)
+    return np.abs(ordered(got) - ordered(want))
+
+
+def _wide_rows(rng: np.random.Generator, count: int) -> list[np.ndarray]:
+    """Rows whose magnitudes and spreads reach float64's limits, some with -inf, and ties."""
+    batches = []
+    for _ in range(count):
+        n, c = int(rng.integers(1, 6)), int(rng.integers(1, 8))
+        x = rng.standard_normal((n, c)) * 10.0 ** rng.uniform(-5, 307, size=(n, 1))
+        x += rng.standard_normal((n, 1)) * 10.0 ** rng.uniform(-3, 300, size=(n, 1))
+        x[rng.random((n, c)) < 0.1] = -np.inf
+        x[rng.random(n) < 0.2] = x[0, 0] if np.isfinite(x[0, 0]) else 1e300
+        batches.append(x[np.isfinite(x).any(axis=1)])
+    return [x for x in batches if len(x)]
+
+
+def test_exact_values_are_within_one_ulp_of_mpmath():
+    rng = np.random.default_rng(11)
+    batches = [draw(family, np.random.default_rng(seed)).x for family in FAMILIES for seed in range(40)]
+    for dtype in (np.float64, np.float32):
+        batches += [hard.astype(dtype) for _, hard, *_ in instability._stability_probes(rng, dtype, backward=False)]
+    batches += _wide_rows(rng, 60)
+    for x in batches:
+        x = np.asarray(x, dtype=np.float64)
+        table = exact_table(x)
+        neglogp, probs = _mpmath_table(x)
+        assert _ulps(table.neglogp, neglogp).max() <= 1, x.tolist()
+        assert _ulps(table.probs, probs).max() <= 1, x.tolist()
 
 
 @pytest.mark.parametrize("family", FAMILIES)

@@ -2,7 +2,7 @@
 
 The module cannot import the grader (it ships to students with numpy only), so it carries copies: the
 stability battery, the exact loss and dx of its public inputs, and what each catalogued mistake gives.
-These tests recompute every copy from the reference, the graders' 50-digit evaluator and their variants.
+These tests recompute every copy from the reference, the graders' exact evaluator and their variants.
 """
 
 from __future__ import annotations
