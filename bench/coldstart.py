@@ -25,7 +25,6 @@ def measure(rounds: int = 7) -> dict:
     path = folder / "one.ipynb"
     path.write_text(json.dumps(notebook_with(release_template(folder), CORRECT_SHIFT.replace("{tag}", "cold"))))
     env = child_env()
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as an instructor runs it: bytecode caches in use
     bare_command = [sys.executable, "-c", "import numpy, pytest"]
     grade_command = [str(BIN / "autograder"), "grade", "celoss", str(path), "--out", str(folder / "out"),
                      "--force", "--no-progress"]

@@ -24,8 +24,13 @@ def scratch(name: str) -> Path:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    """The caller's environment with the venv's bin first on PATH (nbgrader calls `alembic` through PATH)."""
+    """The caller's environment with the venv's bin first on PATH (nbgrader calls `alembic` through PATH).
+
+    PYTHONDONTWRITEBYTECODE is dropped: every command runs as on an instructor's machine, with
+    bytecode caches in use (where it is set, every process would compile this project from source).
+    """
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     env.update(extra)

@@ -10,8 +10,10 @@ only when a file's size or modification time changes, so asking for it per submi
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 
 from autograder.course.assignment import DECLARATION, Assignment
 
@@ -43,23 +45,34 @@ def files_fingerprint(roots: dict[str, Path]) -> str:
     return _digest(signature)
 
 
-def _files(root: Path) -> list[Path]:
-    if root.is_file():
-        return [root]
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-
-
 def _stat_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
-    entries = []
-    for path in _files(root):
+    """(path, mtime, size) of `root` if it is a file, else of every file under it but __pycache__, in path order."""
+    try:
+        stat = os.stat(root)
+    except OSError:
+        return ()
+    if not S_ISDIR(stat.st_mode):
+        return ((str(root), stat.st_mtime_ns, stat.st_size),) if S_ISREG(stat.st_mode) else ()
+    entries: list[tuple[str, int, int]] = []
+    _collect(str(root), entries)
+    return tuple(sorted(entries, key=lambda entry: Path(entry[0]).parts))
+
+
+def _collect(folder: str, entries: list[tuple[str, int, int]]) -> None:
+    try:
+        listing = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in listing:
         try:
-            stat = path.stat()
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    _collect(entry.path, entries)
+            elif entry.is_file():
+                stat = entry.stat()
+                entries.append((entry.path, stat.st_mtime_ns, stat.st_size))
         except OSError:
             continue
-        entries.append((str(path), stat.st_mtime_ns, stat.st_size))
-    return tuple(entries)
 
 
 @lru_cache(maxsize=32)

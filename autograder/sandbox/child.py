@@ -31,7 +31,7 @@ def serve(read_fd, write_fd, cells):
     The pre-forked sandbox (zygote.py) calls this in each forked child, with numpy already imported.
     """
     # The protocol descriptors must not be 0-2: a student's print() must never reach the parent.
-    reader = os.fdopen(read_fd, "rb", buffering=0)
+    reader = os.fdopen(read_fd, "rb", buffering=1 << 16)  # a whole request in one read: the grader waits for the reply
     writer = os.fdopen(write_fd, "wb", buffering=0)
     import numpy as np
 

@@ -259,15 +259,17 @@ class Channel:
 
     def _exactly(self, size: int, deadline: float) -> bytearray:
         while len(self._pending) < size:
-            if not _wait(self.read_fd, select.POLLIN, deadline):
-                raise StudentTimeout("did not answer before the deadline")
-            try:
+            try:  # on one core the reply is usually written before the grader runs again: read, then wait
                 chunk = os.read(self.read_fd, min(max(size - len(self._pending), READ_BYTES), 1 << 20))
             except BlockingIOError:
+                if not _wait(self.read_fd, select.POLLIN, deadline):
+                    raise StudentTimeout("did not answer before the deadline") from None
                 continue
             if not chunk:
                 raise StudentCrashed("the student's process exited unexpectedly")
             self._pending += chunk
+            if len(self._pending) < size and time.monotonic() >= deadline:  # a trickle never outlasts the deadline
+                raise StudentTimeout("did not answer before the deadline")
         if len(self._pending) == size:
             taken, self._pending = self._pending, bytearray()
             return taken
