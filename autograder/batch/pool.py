@@ -21,6 +21,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import gc
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -115,7 +117,7 @@ def _serve(connection, function: Callable, context: object, core: int | None, st
             except Exception as error:  # noqa: BLE001 - handed to the parent, which ends the batch with it
                 connection.send((_STARTUP_FAILED, _picklable(error), None))
                 return
-        while True:
+        for done in itertools.count():
             try:
                 task = connection.recv()
             except EOFError:
@@ -130,6 +132,8 @@ def _serve(connection, function: Callable, context: object, core: int | None, st
             if _stopping:  # a job cut short by SIGTERM may look complete; it must never be written
                 return
             connection.send(reply)
+            if done == 0:  # what the first task loaded (graders, reference) stays: no later collection walks it
+                gc.freeze()
     except (KeyboardInterrupt, BrokenPipeError):
         return
 
