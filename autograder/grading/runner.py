@@ -161,6 +161,8 @@ def run_item(item, nextitem, given: dict) -> _Phase:
         item._initrequest()  # as pytest's runtestprotocol does for an item run again: no fixture value carries over
     if given:
         item.funcargs.update(given)
+        if "request" in item.fixturenames:  # asked for by the engine's fixtures: pytest would hand over this same object
+            item.funcargs["request"] = item._request
     when, error = "setup", _raised(hook.pytest_runtest_setup, item=item)
     seconds = 0.0
     if error is None:
