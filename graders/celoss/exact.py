@@ -5,7 +5,7 @@ binary value of each logit: each gap `max - x_c` is carried exactly, as the unev
 long doubles, and exp, log1p and the row sums run in long double (a 64-bit significand on x86-64,
 so 11 bits to spare), before one rounding to float64. The result is within one unit in the last
 place of the true value, for -inf logits (probability 0) and logits of any finite size; the tests
-check this against mpmath at 700 digits. `float_table` is the stable float64 formula, accurate to a
+check this against mpmath at 2,400 bits. `float_table` is the stable float64 formula, accurate to a
 few units in the last place on ordinary (finite, moderate) logits, and a little cheaper.
 """
 

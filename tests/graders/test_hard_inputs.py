@@ -1,4 +1,4 @@
-"""hard_inputs and exact: probes drawn per seed, answers exact to the last bit, and the check on stable, naive and wrong code."""
+"""hard_inputs and exact: probes drawn per seed, answers exact to the last bit, the check on stable, naive, wrong code."""
 
 from __future__ import annotations
 
