@@ -74,7 +74,14 @@ def _on_sigterm(signum, frame):
 
 
 def _worker(connection, function: Callable, context: object, core: int | None, startup: Callable | None) -> None:
-    _serve(connection, function, context, core, startup)
+    # Once `_serve` is done, a SIGTERM (the parent stopping the batch) is ignored: it would cut the sandbox's
+    # shutdown short with a traceback, and the parent kills a worker that lingers past `STOP_GRACE_SECONDS`.
+    # It is ignored before any Python function is entered again, where a pending signal's handler would run.
+    try:
+        _serve(connection, function, context, core, startup)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    except KeyboardInterrupt:  # the SIGTERM came as `_serve` returned: nothing was left to unwind
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _exit_now()  # an exception raised instead is reported, and ends the worker, as it always has
 
 
@@ -82,11 +89,8 @@ def _exit_now() -> None:
     """End the worker as soon as its exit handlers (which stop its sandbox) have run.
 
     The interpreter's own teardown of numpy, pytest and the graders (about 0.1 s) changes nothing once
-    the last reply is sent, and at the end of a batch the parent waits for it. A SIGTERM from here on (the
-    parent stopping the batch) is ignored: it would cut the sandbox's shutdown short with a traceback, and the
-    parent kills a worker that lingers past `STOP_GRACE_SECONDS`.
+    the last reply is sent, and at the end of a batch the parent waits for it.
     """
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
