@@ -299,6 +299,28 @@ def test_a_reply_dripped_a_byte_at_a_time_still_ends_at_the_deadline(launcher):
     assert_no_leftovers()
 
 
+STREAM = '''
+import json, os, struct, sys
+def stream(x):
+    write_fd = int(sys.argv[2])
+    header = json.dumps({"ok": True, "value": {"t": "f", "v": 0.0}, "blobs": 1}).encode()
+    os.write(write_fd, struct.pack(">I", len(header)) + header + struct.pack(">I", 60 * 2**20))
+    while True:  # a 60 MiB array, a byte per write and no pause: the pipe is never empty for long
+        os.write(write_fd, b" ")
+'''
+
+
+def test_a_reply_streamed_without_pause_still_ends_at_the_deadline(launcher):
+    """The grader reads whatever is waiting before it polls, so the deadline is checked after every partial read."""
+    session = session_for(STREAM, launcher)
+    try:
+        with pytest.raises(StudentTimeout, match="^time limit: stream did not return within 1.5 s"):
+            session.call("stream", np.zeros(3))
+    finally:
+        session.close()
+    assert_no_leftovers()
+
+
 def test_an_unknown_cgroup_backend_is_refused(monkeypatch):
     monkeypatch.setenv(cgroups.BACKEND_ENV, "v3")
     assert cgroups.unavailable_reason() == "AUTOGRADER_CGROUP_BACKEND='v3' is not one of auto, v1, cgroup2"
