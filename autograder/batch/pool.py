@@ -1,8 +1,11 @@
 """A local pool of grading worker processes that knows which submission each worker holds.
 
 Each worker is a spawned process (pytest runs in-process, so never threads) that grades one job
-at a time. If a worker dies, only the job it held fails, as an infrastructure failure, and a fresh
-worker takes its place. Workers ignore Ctrl-C; the parent stops them with SIGTERM, which unwinds
+at a time, with the next one already sent (`QUEUED_PER_WORKER`), so it never waits for the parent
+between jobs (at the end of a batch, a job queued behind a slow one can wait for it while another
+worker is idle: one job's time at most). If a worker dies, only the job it was grading fails, as an
+infrastructure failure; the job queued behind it goes to another worker, and a fresh worker takes
+its place. Workers ignore Ctrl-C; the parent stops them with SIGTERM, which unwinds
 the sandbox session so no student process outlives its worker. A worker also gets SIGTERM if the
 parent dies (Linux `PR_SET_PDEATHSIG`), so even a SIGKILLed batch leaves no orphans behind.
 A watchdog bounds each task's wall-clock time (`task_seconds`): a worker still busy after it is
@@ -19,6 +22,7 @@ local wake-up, not a wake-up of another core (a small message's round trip takes
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import ctypes
 import gc
@@ -38,6 +42,9 @@ from multiprocessing.connection import wait
 _PR_SET_PDEATHSIG = 1
 STOP_GRACE_SECONDS = 5.0
 TASK_SECONDS = 300.0  # well above a submission's own budget (Limits.submission_seconds, 60 s)
+# The task a worker grades and the next: without one queued, a worker waited about 1.5 ms a task for
+# the parent, busy writing another worker's results, to send it the next.
+QUEUED_PER_WORKER = 2
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,8 @@ def _serve(connection, function: Callable, context: object, core: int | None, st
 
 
 class _Slot:
-    """One worker process, the core it is pinned to (None: any), and the task it is working on."""
+    """One worker process, the core it is pinned to (None: any), and the tasks sent to it, in order: the first
+    is the one it is grading, since `started`."""
 
     def __init__(self, ctx, function, context, core: int | None, startup: Callable | None = None):
         self.core = core
@@ -152,7 +160,7 @@ class _Slot:
         with _main_script_hidden(function, startup):
             self.process.start()
         child_end.close()
-        self.task: tuple | None = None
+        self.tasks: collections.deque[tuple] = collections.deque()
         self.started = 0.0
         self.released = False  # told to finish: no task is left for it
 
@@ -196,20 +204,28 @@ def _main_script_hidden(*functions):
 
 
 class _Pending:
-    """The tasks not yet handed out, read lazily from an iterable: truthy while one is left."""
+    """The tasks not yet handed out, read lazily from an iterable (tasks given back come first): truthy while
+    one is left."""
 
     _END = object()
 
     def __init__(self, tasks: Iterable[tuple[object, object]]):
         self._tasks = iter(tasks)
         self._next = next(self._tasks, self._END)
+        self._given_back: collections.deque[tuple[object, object]] = collections.deque()
 
     def __bool__(self) -> bool:
-        return self._next is not self._END
+        return bool(self._given_back) or self._next is not self._END
 
     def pop(self) -> tuple[object, object]:
+        if self._given_back:
+            return self._given_back.popleft()
         task, self._next = self._next, next(self._tasks, self._END)
         return task
+
+    def give_back(self, tasks: Iterable[tuple[object, object]]) -> None:
+        """Tasks a worker held but never began (it died, or was stopped, grading the one before)."""
+        self._given_back.extend(tasks)
 
 
 class LocalPool:
@@ -240,9 +256,9 @@ class LocalPool:
 
     def run(self, tasks: Iterable[tuple[object, object]]) -> Iterator[TaskDone]:
         pending = _Pending(tasks)  # drawn one task at a time, as a worker frees up
-        while pending or any(slot.task for slot in self._slots):
+        while pending or any(slot.tasks for slot in self._slots):
             self._fill(pending)
-            busy = [slot for slot in self._slots if slot.task is not None]
+            busy = [slot for slot in self._slots if slot.tasks]
             if not busy:
                 continue
             first_deadline = min(slot.started for slot in busy) + self.task_seconds
@@ -250,7 +266,7 @@ class LocalPool:
                          timeout=max(0.0, first_deadline - time.monotonic()))
             for slot in busy:
                 if slot.connection not in ready and time.monotonic() >= slot.started + self.task_seconds:
-                    yield self._overran(slot)
+                    yield self._overran(slot, pending)
                     continue
                 if slot.connection in ready and slot.connection.poll():
                     done = self._receive(slot)
@@ -259,21 +275,22 @@ class LocalPool:
                         yield done
                         continue
                 if slot.process.sentinel in ready or not slot.process.is_alive():
-                    yield self._lost(slot)
+                    yield self._lost(slot, pending)
 
     def _fill(self, pending: "_Pending") -> None:
-        self._slots = [slot for slot in self._slots if slot.process.is_alive() or slot.task is not None]
+        self._slots = [slot for slot in self._slots if slot.process.is_alive() or slot.tasks]
         while pending and len(self._slots) < self.workers:
             self._add_slot()
         for slot in self._slots:
-            if pending and slot.task is None:
-                slot.task = pending.pop()
-                slot.started = time.monotonic()
+            while pending and len(slot.tasks) < QUEUED_PER_WORKER and slot.process.is_alive():
+                if not slot.tasks:
+                    slot.started = time.monotonic()
+                slot.tasks.append(pending.pop())
                 try:
-                    slot.connection.send(slot.task)
+                    slot.connection.send(slot.tasks[-1])
                 except OSError:
-                    pass  # the worker died; its sentinel reports the task as lost
-            elif not pending and slot.task is None and slot.process.is_alive():
+                    break  # the worker died; its sentinel reports the task it was grading as lost
+            if not pending and not slot.tasks and slot.process.is_alive():
                 slot.release()
 
     def _add_slot(self) -> None:
@@ -288,33 +305,37 @@ class LocalPool:
             return None
         if key == _STARTUP_FAILED:
             raise value
-        slot.task = None
+        slot.tasks.popleft()
+        slot.started = time.monotonic()  # when the worker went on to the next, if one is queued
         return TaskDone(key, value, failure)
 
-    def _lost(self, slot: _Slot) -> TaskDone:
+    def _lost(self, slot: _Slot, pending: "_Pending") -> TaskDone:
         slot.process.join(1)
         code = slot.process.exitcode
         how = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit status {code}"
-        key = slot.task[0] if slot.task else None
-        slot.task = None
-        self._slots.remove(slot)
-        slot.connection.close()
+        key = self._remove(slot, pending)
         return TaskDone(key, None, f"the grading worker process died ({how}) while grading this submission")
 
-    def _overran(self, slot: _Slot) -> TaskDone:
-        key = slot.task[0]
+    def _overran(self, slot: _Slot, pending: "_Pending") -> TaskDone:
         slot.stop()
-        slot.task = None
-        self._slots.remove(slot)
-        slot.connection.close()
+        key = self._remove(slot, pending)
         return TaskDone(key, None, f"time limit: grading this submission took more than {self.task_seconds:g} s; "
                                    "its worker and sandbox were stopped")
+
+    def _remove(self, slot: _Slot, pending: "_Pending") -> object:
+        """Drop a worker that is gone; its queued tasks go to others. The key of the task it was grading."""
+        key = slot.tasks.popleft()[0] if slot.tasks else None
+        pending.give_back(slot.tasks)
+        slot.tasks.clear()
+        self._slots.remove(slot)
+        slot.connection.close()
+        return key
 
     def stop(self) -> None:
         """Ask every worker to finish (SIGTERM unwinds its sandbox), then kill any that linger."""
         for slot in self._slots:
             if slot.process.is_alive():
-                if slot.task is None:
+                if not slot.tasks:
                     slot.release()
                 else:
                     slot.process.terminate()

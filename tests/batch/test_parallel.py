@@ -51,6 +51,15 @@ def test_a_dead_worker_fails_only_the_submission_it_held():
     assert not multiprocessing.active_children()
 
 
+def test_the_task_queued_behind_one_that_kills_its_worker_is_graded_by_the_next_worker():
+    """One worker holds the task it grades and the next; the second is never failed for the first's crash."""
+    with LocalPool(_crash_on_two, 10, workers=1) as pool:
+        done = {item.key: item for item in pool.run((key, key) for key in range(1, 5))}
+    assert {key: item.value for key, item in done.items() if item.failure is None} == {1: 10, 3: 30, 4: 40}
+    assert "exit status 3" in done[2].failure
+    assert not multiprocessing.active_children()
+
+
 @pytest.mark.slow
 def test_a_worker_killed_mid_batch_is_an_infrastructure_failure_and_the_batch_goes_on(celoss, tmp_path):
     slow = "import time\ntime.sleep(4)\n" + CORRECT
