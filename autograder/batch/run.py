@@ -24,6 +24,7 @@ from pathlib import Path
 from autograder.submission.collect import Rejected, SubmissionFile
 from autograder.course.assignment import Assignment
 from autograder.course.fingerprint import grader_version
+from autograder.course.seeding import course_secret, submission_seed
 from autograder.errors import GraderError, UnreadableSubmission
 from autograder.submission.extract import MAX_SUBMISSION_BYTES, file_digest
 from autograder.reports.gradescope_json import report_from_results, results_document, write_json_atomic
@@ -47,6 +48,7 @@ class Job:
     grader_version: str = ""
     data: bytes | None = None
     limits: Limits | None = None  # the course's (c.Autograder.*); None: the engine's defaults
+    seed: int | None = None  # the seed of content `sha256`, from the course secret; None: the worker derives it
 
 
 @dataclass(frozen=True)
@@ -101,25 +103,34 @@ class StaleWorker(GraderError):
 
 
 def grade_job(assignment: Assignment, job: Job) -> ScoreReport:
-    """Runs in a worker: grade one submission, from its bytes if it came with them, and return its report."""
-    from autograder.grading.engine import grade_path  # pytest and the graders: a batch's parent never needs them
+    """Runs in a worker: grade one submission, from its bytes if it came with them, and return its report.
 
-    source = job.source
-    if job.data is None:
-        report = grade_path(assignment, source.path, name=source.name, student_id=source.student_id, limits=job.limits)
-    else:
-        with tempfile.TemporaryDirectory(prefix="autograder-job-") as folder:
-            copy = Path(folder) / source.path.name
-            copy.write_bytes(job.data)
-            report = replace(grade_path(assignment, copy, name=source.name, student_id=source.student_id,
-                                        limits=job.limits),
-                             source_path=str(source.path))  # where it was submitted, not the worker's copy
+    The job's seed, derived by the parent, spares each worker the course settings (traitlets, 40 ms).
+    """
+    report = _grade(assignment, job, job.seed)
+    if job.seed is not None and report.sha256 != job.sha256:  # changed since it was planned: its own seed
+        report = _grade(assignment, job, None)
     if job.grader_version and report.grader_version != job.grader_version:
         raise StaleWorker(
             f"this worker graded with grader version {report.grader_version}, the batch expects "
             f"{job.grader_version}: restart the workers so they load the current graders"
         )
     return report
+
+
+def _grade(assignment: Assignment, job: Job, seed: int | None) -> ScoreReport:
+    from autograder.grading.engine import grade_path  # pytest and the graders: a batch's parent never needs them
+
+    source = job.source
+    if job.data is None:
+        return grade_path(assignment, source.path, name=source.name, student_id=source.student_id,
+                          limits=job.limits, seed=seed)
+    with tempfile.TemporaryDirectory(prefix="autograder-job-") as folder:
+        copy = Path(folder) / source.path.name
+        copy.write_bytes(job.data)
+        report = grade_path(assignment, copy, name=source.name, student_id=source.student_id, limits=job.limits,
+                            seed=seed)
+    return replace(report, source_path=str(source.path))  # where it was submitted, not the worker's copy
 
 
 def grade_batch(
@@ -162,6 +173,10 @@ def grade_batch(
 def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, limits, written) -> dict[int, Job]:
     """Hash every source; note the ones already graded (as skipped) and return the rest as jobs."""
     version = grader_version(assignment)
+    try:
+        secret = course_secret(assignment.course_root)
+    except (OSError, ValueError, GraderError):
+        secret = None  # each worker then meets the same problem, and reports it with the submission it grades
     todo: dict[int, Job] = {}
     planned: set[str] = set()
     for index, source in enumerate(sources):
@@ -176,7 +191,8 @@ def _plan(assignment, sources, out_dir: Path, force: bool, items: list, notify, 
             items.append(Graded(source, Mark.of(kept), skipped=True))
             notify(items[-1])
         else:
-            todo[index] = Job(source, sha, size, version, limits=limits)
+            todo[index] = Job(source, sha, size, version, limits=limits,
+                              seed=submission_seed(secret, assignment.name, sha) if sha and secret else None)
     return todo
 
 
@@ -211,7 +227,7 @@ def _with_data(job: Job) -> Job:
         data = read_regular(job.source.path, limit=MAX_SUBMISSION_BYTES)
     except (OSError, UnreadableSubmission):
         return job
-    return Job(job.source, job.sha256, job.size, job.grader_version, data, job.limits)
+    return replace(job, data=data)
 
 
 def _record(job: Job, done: TaskDone, out_dir: Path, written=lambda report, path: None) -> Graded:

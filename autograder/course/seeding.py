@@ -9,8 +9,10 @@ import secrets
 import zlib
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np  # a batch's parent seeds its jobs without numpy
 
 SECRET_FILENAME = ".autograder-secret"
 
@@ -63,6 +65,8 @@ def test_rng(seed: int, test_name: str) -> np.random.Generator:
     The one derivation of per-test inputs: the runner uses it, and so must any test that re-derives
     a grader's inputs. Tests draw independent streams, and adding a test changes no other's inputs.
     """
+    import numpy as np
+
     return np.random.default_rng([seed, zlib.crc32(test_name.encode())])
 
 

@@ -36,6 +36,30 @@ def test_two_jobs_give_the_same_results_as_one(celoss, tmp_path):
     assert not (tmp_path / "two" / "_failures.json").exists()
 
 
+def test_a_batch_grades_each_submission_with_the_seed_of_its_content(celoss, tmp_path):
+    """The parent seeds each job; a file changed after planning is graded with its new content's seed."""
+    from autograder.batch.run import Job, grade_job
+    from autograder.course.seeding import course_secret, submission_seed
+    from autograder.submission.extract import file_digest
+
+    write_class(tmp_path / "class", size=2)
+    sources = list(find_submissions([tmp_path / "class"]).files)
+    result = grade_batch(celoss, sources, tmp_path / "out", jobs=2)
+    assert not result.failures
+    secret = course_secret(celoss.course_root)
+    for source in sources:
+        report = json.loads((tmp_path / "out" / f"{source.name}.json").read_text())["extra_data"]
+        assert report["seed"] == submission_seed(secret, celoss.name, file_digest(source.path)[0])
+
+    changed = sources[0]
+    planned_sha = file_digest(changed.path)[0]
+    stale = Job(changed, planned_sha, 0, seed=submission_seed(secret, celoss.name, planned_sha))
+    changed.path.write_text(changed.path.read_text() + "\n# edited after the batch was planned\n")
+    report = grade_job(celoss, stale)
+    assert report.sha256 == file_digest(changed.path)[0] != planned_sha
+    assert report.seed == submission_seed(secret, celoss.name, report.sha256)
+
+
 def _crash_on_two(context, argument):
     if argument == 2:
         os._exit(3)
