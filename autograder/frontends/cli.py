@@ -12,6 +12,7 @@ Exit codes:
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import tempfile
@@ -34,6 +35,37 @@ if TYPE_CHECKING:
 @click.version_option(package_name="autograder")
 def main() -> None:
     """Trusted, sandboxed grading of numerical assignments."""
+
+
+def run() -> None:
+    """The `autograder` console script: `main`, then an exit that skips the interpreter's teardown.
+
+    Once a command has returned and the exit handlers have run (they stop the sandbox and remove
+    temporary folders), taking numpy, pytest and the graders apart module by module changes nothing the
+    command wrote, and costs a one-file grade 50 to 150 ms of its 0.5 s. The exit status is `main`'s.
+    """
+    try:
+        main()  # click's standalone mode: it always ends in SystemExit
+        status = 0
+    except SystemExit as ending:
+        status = _exit_status(ending.code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    """What `sys.exit(code)` would have exited with (a message is printed, with status 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
 
 
 @main.command()
