@@ -21,7 +21,6 @@ local wake-up, not a wake-up of another core (a small message's round trip takes
 
 from __future__ import annotations
 
-import atexit
 import collections
 import contextlib
 import ctypes
@@ -38,6 +37,8 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
+
+from autograder.quick_exit import exit_after_handlers
 
 _PR_SET_PDEATHSIG = 1
 STOP_GRACE_SECONDS = 5.0
@@ -89,22 +90,8 @@ def _worker(connection, function: Callable, context: object, core: int | None, s
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     except KeyboardInterrupt:  # the SIGTERM came as `_serve` returned: nothing was left to unwind
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _exit_now()  # an exception raised instead is reported, and ends the worker, as it always has
-
-
-def _exit_now() -> None:
-    """End the worker as soon as its exit handlers (which stop its sandbox) have run.
-
-    The interpreter's own teardown of numpy, pytest and the graders (about 0.1 s) changes nothing once
-    the last reply is sent, and at the end of a batch the parent waits for it.
-    """
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (AttributeError, OSError, ValueError):
-            pass
-    os._exit(0)
+    # No interpreter teardown once the last reply is sent: at the end of a batch the parent waits for it.
+    exit_after_handlers(0)  # an exception raised instead is reported, and ends the worker, as it always has
 
 
 def _serve(connection, function: Callable, context: object, core: int | None, startup: Callable | None) -> None:
