@@ -84,6 +84,21 @@ def test_the_task_queued_behind_one_that_kills_its_worker_is_graded_by_the_next_
     assert not multiprocessing.active_children()
 
 
+def _crash_on_two_and_three(context, argument):
+    if argument in (2, 3):
+        os._exit(3)
+    return argument * context
+
+
+def test_a_queued_task_that_kills_the_next_worker_too_fails_alone():
+    """Given back after one crash, a task that crashes again fails by itself; the tasks after it are graded."""
+    with LocalPool(_crash_on_two_and_three, 10, workers=1) as pool:
+        done = {item.key: item for item in pool.run((key, key) for key in range(1, 6))}
+    assert {key: item.value for key, item in done.items() if item.failure is None} == {1: 10, 4: 40, 5: 50}
+    assert all("exit status 3" in done[key].failure for key in (2, 3))
+    assert not multiprocessing.active_children()
+
+
 @pytest.mark.slow
 def test_a_worker_killed_mid_batch_is_an_infrastructure_failure_and_the_batch_goes_on(celoss, tmp_path):
     slow = "import time\ntime.sleep(4)\n" + CORRECT
