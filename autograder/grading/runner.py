@@ -162,7 +162,8 @@ def run_item(item, nextitem, given: dict, direct: bool = False) -> _Phase:
         setup, call, teardown = plain_tests.setup, plain_tests.call, plain_tests.teardown
     else:
         hook = item.ihook
-        setup, call, teardown = hook.pytest_runtest_setup, hook.pytest_runtest_call, hook.pytest_runtest_teardown
+        setup, call, teardown = (hook.pytest_runtest_setup, hook.pytest_runtest_call,
+                                 hook.pytest_runtest_teardown)
     if hasattr(item, "_request") and not item._request:
         item._initrequest()  # as pytest's runtestprotocol does for an item run again: no fixture value carries over
     if given:
@@ -282,7 +283,8 @@ class GraderSuite:
         items = self.session.items
         # Every test's generator made now, one after another: made between two tests, just after the student's
         # process ran on the same core, each took about 60 us instead of 25.
-        generators = [test_rng(seed, item.name) if "rng" in names else None for item, names in zip(items, self.given)]
+        generators = [test_rng(seed, item.name) if "rng" in names else None
+                      for item, names in zip(items, self.given)]
         outcomes = []
         for index, item in enumerate(items):
             following = items[index + 1] if index + 1 < len(items) else None

@@ -12,7 +12,7 @@ from autograder.checks import compare, contract, gradcheck
 from autograder.checks.calls import each_value
 from autograder.checks.result import CheckResult
 from autograder.errors import Raised
-from . import probes
+from . import probes, variants
 
 
 def _contract(out, x, y) -> CheckResult:
@@ -101,8 +101,12 @@ def _own_loss(student, y, reading):
         return checked(student.CELoss.forward(z, y), z)
 
     def f_many(points):
-        for z, out in zip(points, student.CELoss.forward.many([(z, y) for z in points])):
-            yield checked(out, z)
+        outs = student.CELoss.forward.many([(z, y) for z in points])
+        # Cross-entropy at every point in one pass: a loss clearly equal to it needs no classification (~30 us each).
+        expected = variants.correct_losses(points, y) if reading == "correct" else None
+        for index, (z, out) in enumerate(zip(points, outs)):
+            clear = expected is not None and variants.clearly_correct(out, float(expected[index]))
+            yield out if clear else checked(out, z)
 
     return f, f_many
 

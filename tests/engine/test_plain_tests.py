@@ -1,4 +1,5 @@
-"""Plain grader tests skip pytest's hook dispatch; every other test, and every hook of the graders, still runs as under pytest."""
+"""Plain grader tests skip pytest's hook dispatch; every other test, and every hook of the graders, runs as under
+pytest."""
 
 from pathlib import Path
 

@@ -54,3 +54,24 @@ def test_per_sample_losses_and_a_shape_one_mean_are_the_not_scalar_reading():
 @pytest.mark.parametrize("loss", [[np.zeros(3), 1.0], "2.0", None, True, 10**400])
 def test_odd_answers_fail_the_gate_without_raising(loss):
     assert not probes.forward_gate(loss, X, Y).passed
+
+
+def test_the_vectorised_cross_entropy_is_each_points_own_to_a_few_ulps():
+    rng = np.random.default_rng(5)
+    for n, c in ((2, 3), (60, 7), (120, 12)):
+        y = rng.integers(0, c, n)
+        points = [2.5 * rng.standard_normal((n, c)) for _ in range(12)]
+        one_by_one = [next(variants.forward_variants(z, y))[1] for z in points]
+        np.testing.assert_allclose(variants.correct_losses(points, y), one_by_one, rtol=1e-13, atol=0)
+
+
+def test_only_a_real_number_clearly_equal_to_cross_entropy_skips_the_classification():
+    rng = np.random.default_rng(6)
+    x, y = 2.5 * rng.standard_normal((7, 4)), rng.integers(0, 4, 7)
+    want = float(variants.correct_losses([x], y)[0])
+    for clear in (want, np.float64(want), np.float32(want) * 0 + want, want * (1 + 0.9 * variants.READING_RTOL)):
+        assert variants.clearly_correct(clear, want) and variants.forward_reading(clear, x, y) == "correct"
+    not_clear = (want * (1 + 1.1 * variants.READING_RTOL), -want, np.array(want), np.array([want]), int(want), True,
+                 None, float("nan"), "2.0")
+    assert not any(variants.clearly_correct(value, want) for value in not_clear)
+    assert not variants.clearly_correct(want, float("nan"))
